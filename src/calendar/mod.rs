@@ -1,0 +1,177 @@
+//! The Danish calendar as a municipality keeps it: public holidays, the days the administration
+//! is closed, working days, and the deadlines that follow from the plan's rules.
+
+mod format;
+
+pub use format::{danish_date, danish_date_long, danish_weekday, danish_month};
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+use crate::plan::model::{CalendarRules, NoticeUnit};
+
+/// A day on which the administration does not work, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedDay {
+    pub date: NaiveDate,
+    pub name: &'static str,
+}
+
+/// Public holidays (helligdage) and the customary closed days of the year: grundlovsdag,
+/// juleaftensdag and nytårsaftensdag. Store bededag was abolished from 2024.
+pub fn closed_days(year: i32) -> Vec<ClosedDay> {
+    let mut days = Vec::with_capacity(14);
+    let mut add = |date: Option<NaiveDate>, name: &'static str| {
+        if let Some(date) = date {
+            days.push(ClosedDay { date, name });
+        }
+    };
+    let ymd = |m, d| NaiveDate::from_ymd_opt(year, m, d);
+    add(ymd(1, 1), "Nytårsdag");
+    if let Ok(easter) = computus::gregorian_naive(year) {
+        let rel = |offset: i64| Some(easter + Duration::days(offset));
+        add(rel(-3), "Skærtorsdag");
+        add(rel(-2), "Langfredag");
+        add(rel(0), "Påskedag");
+        add(rel(1), "2. påskedag");
+        if year <= 2023 {
+            add(rel(26), "Store bededag");
+        }
+        add(rel(39), "Kristi himmelfartsdag");
+        add(rel(49), "Pinsedag");
+        add(rel(50), "2. pinsedag");
+    }
+    add(ymd(6, 5), "Grundlovsdag");
+    add(ymd(12, 24), "Juleaftensdag");
+    add(ymd(12, 25), "Juledag");
+    add(ymd(12, 26), "2. juledag");
+    add(ymd(12, 31), "Nytårsaftensdag");
+    days.sort_by_key(|d| d.date);
+    days
+}
+
+/// The plan's working-day rules: the national closed days plus the plan's own.
+#[derive(Clone, Debug)]
+pub struct WorkingCalendar {
+    saturday_is_working_day: bool,
+    extra_closed: Vec<NaiveDate>,
+}
+
+impl WorkingCalendar {
+    pub fn new(rules: &CalendarRules) -> Self {
+        let mut extra_closed: Vec<NaiveDate> =
+            rules.closed_days.iter().map(|d| d.get_ref().0).collect();
+        extra_closed.sort();
+        Self {
+            saturday_is_working_day: rules.saturday_is_working_day,
+            extra_closed,
+        }
+    }
+
+    /// Why a day is closed, if it is: a weekend, a holiday or a day the plan closes.
+    pub fn closed_reason(&self, date: NaiveDate) -> Option<&'static str> {
+        match date.weekday() {
+            Weekday::Sun => return Some("søndag"),
+            Weekday::Sat if !self.saturday_is_working_day => return Some("lørdag"),
+            _ => {}
+        }
+        if let Some(day) = closed_days(date.year()).into_iter().find(|d| d.date == date) {
+            return Some(day.name);
+        }
+        self.extra_closed
+            .binary_search(&date)
+            .is_ok()
+            .then_some("lukkedag")
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.closed_reason(date).is_none()
+    }
+
+    /// The last working day on or before `date`.
+    pub fn on_or_before(&self, mut date: NaiveDate) -> NaiveDate {
+        while !self.is_working_day(date) {
+            date -= Duration::days(1);
+        }
+        date
+    }
+
+    /// The day `n` working days before `date` (the day itself not counted).
+    pub fn working_days_before(&self, mut date: NaiveDate, n: u32) -> NaiveDate {
+        let mut left = n;
+        while left > 0 {
+            date -= Duration::days(1);
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        date
+    }
+}
+
+/// The last day the agenda can go to the members: the plan's notice before the meeting,
+/// moved back to a working day.
+pub fn agenda_deadline(rules: &CalendarRules, meeting: NaiveDate) -> NaiveDate {
+    let calendar = WorkingCalendar::new(rules);
+    match rules.agenda_notice_unit {
+        NoticeUnit::WorkingDays => calendar.working_days_before(meeting, rules.agenda_notice),
+        NoticeUnit::CalendarDays => calendar
+            .on_or_before(meeting - Duration::days(i64::from(rules.agenda_notice))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn names(year: i32) -> Vec<(NaiveDate, &'static str)> {
+        closed_days(year).into_iter().map(|c| (c.date, c.name)).collect()
+    }
+
+    #[test]
+    fn holidays_of_2022_and_2024() {
+        let y2022 = names(2022);
+        assert!(y2022.contains(&(d(2022, 4, 14), "Skærtorsdag")));
+        assert!(y2022.contains(&(d(2022, 4, 15), "Langfredag")));
+        assert!(y2022.contains(&(d(2022, 4, 18), "2. påskedag")));
+        assert!(y2022.contains(&(d(2022, 5, 13), "Store bededag")));
+        assert!(y2022.contains(&(d(2022, 5, 26), "Kristi himmelfartsdag")));
+        assert!(y2022.contains(&(d(2022, 6, 6), "2. pinsedag")));
+        let y2024 = names(2024);
+        assert!(!y2024.iter().any(|(_, n)| *n == "Store bededag"));
+        assert!(y2024.contains(&(d(2024, 3, 31), "Påskedag")));
+        assert!(y2024.contains(&(d(2024, 5, 9), "Kristi himmelfartsdag")));
+    }
+
+    #[test]
+    fn agenda_goes_out_four_working_days_before() {
+        let rules = CalendarRules::default();
+        // Tuesday 8 November 2022: four working days back is Wednesday 2 November.
+        assert_eq!(agenda_deadline(&rules, d(2022, 11, 8)), d(2022, 11, 2));
+        // Tuesday 31 May 2022: back over Kristi himmelfartsdag (26 May) to Tuesday 24 May.
+        assert_eq!(agenda_deadline(&rules, d(2022, 5, 31)), d(2022, 5, 24));
+    }
+
+    #[test]
+    fn saturday_can_count() {
+        let rules = CalendarRules {
+            saturday_is_working_day: true,
+            ..CalendarRules::default()
+        };
+        assert_eq!(agenda_deadline(&rules, d(2022, 11, 8)), d(2022, 11, 3));
+    }
+
+    #[test]
+    fn calendar_days_move_back_to_a_working_day() {
+        let rules = CalendarRules {
+            agenda_notice: 7,
+            agenda_notice_unit: NoticeUnit::CalendarDays,
+            ..CalendarRules::default()
+        };
+        // Monday 2 January 2023 minus 7 days is Monday 26 December (2. juledag): back to Friday 23.
+        assert_eq!(agenda_deadline(&rules, d(2023, 1, 2)), d(2022, 12, 23));
+    }
+}

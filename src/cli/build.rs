@@ -1,0 +1,67 @@
+//! `udvalg build`: write the selected documents under the output directory.
+
+use std::time::Instant;
+
+use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
+use crate::build;
+use crate::documents::{DocumentKind, Selection};
+use crate::output::OutputDir;
+use crate::plan;
+use crate::render::Renderer;
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Only the documents of this meeting (its id in meetings.toml).
+    #[arg(long, value_name = "ID")]
+    pub meeting: Option<String>,
+    /// Only documents of this kind.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub document: Option<DocumentKind>,
+}
+
+pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError> {
+    let started = Instant::now();
+    let source = resolve_plan(global)?;
+    let (plan, warnings) = match plan::load_valid(&source) {
+        Ok(ok) => ok,
+        Err(diagnostics) => {
+            return Ok(Outcome { diagnostics: diagnostics.into_sorted(), messages: vec![], failed: true });
+        }
+    };
+    if let Some(id) = &args.meeting {
+        if !plan.meetings.iter().any(|m| m.id.get_ref() == id) {
+            let ids: Vec<&str> = plan.meetings.iter().map(|m| m.id.get_ref().as_str()).collect();
+            return Err(UsageError(format!(
+                "there is no meeting `{id}` in the plan; the meetings are: {}",
+                ids.join(", ")
+            )));
+        }
+    }
+    let templates = match resolve_templates(global) {
+        Ok(t) => t,
+        Err(d) => return Ok(Outcome { diagnostics: vec![d], messages: vec![], failed: true }),
+    };
+    let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
+    let selection = Selection { meeting: args.meeting.clone(), kind: args.document };
+    let out = OutputDir::new(&global.out);
+    let mut diagnostics = warnings.into_sorted();
+    match build::build(&plan, &renderer, &selection, &out) {
+        Ok(report) => {
+            diagnostics.extend(report.warnings);
+            let changed = report.written.iter().filter(|w| w.changed).count();
+            let messages = vec![format!(
+                "wrote {} files ({} changed, {} pages) to {} in {:.2} s",
+                report.written.len(),
+                changed,
+                report.pages,
+                out.root().display(),
+                started.elapsed().as_secs_f64()
+            )];
+            Ok(Outcome { diagnostics, messages, failed: false })
+        }
+        Err(errors) => {
+            diagnostics.extend(errors.into_sorted());
+            Ok(Outcome { diagnostics, messages: vec![format!("nothing was written to {}", out.root().display())], failed: true })
+        }
+    }
+}

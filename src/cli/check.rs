@@ -1,0 +1,64 @@
+//! `udvalg check`: load and validate the plan, and compile every document once without
+//! writing it, so that template errors show too.
+
+use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
+use crate::documents::{self, Selection};
+use crate::plan;
+use crate::render::Renderer;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Only check the data, do not compile the documents.
+    #[arg(long)]
+    pub data_only: bool,
+}
+
+pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError> {
+    let source = resolve_plan(global)?;
+    let (plan, warnings) = match plan::load_valid(&source) {
+        Ok(ok) => ok,
+        Err(diagnostics) => {
+            return Ok(Outcome {
+                diagnostics: diagnostics.into_sorted(),
+                messages: vec![],
+                failed: true,
+            });
+        }
+    };
+    let mut diagnostics = warnings.into_sorted();
+    let mut documents_checked = 0;
+    if !args.data_only {
+        let templates = match resolve_templates(global) {
+            Ok(t) => t,
+            Err(d) => {
+                return Ok(Outcome { diagnostics: vec![d], messages: vec![], failed: true });
+            }
+        };
+        let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
+        let catalogue = documents::catalogue(&plan, &Selection::default());
+        documents_checked = catalogue.documents.len();
+        for result in renderer.render_all(&catalogue.documents) {
+            match result {
+                Ok(rendered) => diagnostics.extend(rendered.warnings),
+                Err(errors) => diagnostics.extend(errors),
+            }
+        }
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    let mut messages = Vec::new();
+    if !failed {
+        messages.push(format!(
+            "{}: {} meetings, {} documents checked, {} warnings",
+            source.display_name(),
+            plan.meetings.len(),
+            documents_checked,
+            warnings
+        ));
+    }
+    Ok(Outcome { diagnostics, messages, failed })
+}

@@ -1,0 +1,134 @@
+//! The command line: global options and one module per subcommand.
+
+mod build;
+mod check;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::Diagnostic;
+use crate::plan::PlanSource;
+use crate::render::Templates;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "udvalg",
+    version,
+    about = "Meeting papers for a Danish municipal committee, from its plan as data",
+    long_about = "udvalg turns a committee's plan (TOML files: meetings, agenda items, strategy, \
+                  implementation plan) into the papers each meeting needs, as PDFs.\n\n\
+                  Without --plan it uses the one plan under ./plans, or the built-in plan for \
+                  Ballerup Kommune's Udsattestrategi 2022-2029."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// The plan directory (holds plan.toml and meetings.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub plan: Option<PathBuf>,
+    /// Where documents are written.
+    #[arg(long, global = true, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// Template directory; default ./templates if present, else the built-in templates.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// How many documents to render at once; default: all cores.
+    #[arg(long, global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// How problems are printed.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// file:line:col with the source line, for people.
+    Human,
+    /// A JSON array, for tools.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the plan and the templates; report every problem at file:line:col.
+    Check(check::CheckArgs),
+    /// Write the PDFs of the plan under the output directory.
+    Build(build::BuildArgs),
+}
+
+/// How a run ended, for `main` to print and turn into an exit code.
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    /// What the command has to say on success (already formatted lines).
+    pub messages: Vec<String>,
+    pub failed: bool,
+}
+
+/// A problem with the invocation or the system, not with the plan: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
+    if let Some(jobs) = cli.global.jobs {
+        // Only fails if a pool was already built, which cannot happen before this point.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    match &cli.command {
+        Command::Check(args) => check::run(&cli.global, args),
+        Command::Build(args) => build::run(&cli.global, args),
+    }
+}
+
+/// `--plan`, else the one plan under ./plans, else the built-in plan.
+pub fn resolve_plan(global: &GlobalArgs) -> Result<PlanSource, UsageError> {
+    if let Some(dir) = &global.plan {
+        if !dir.is_dir() {
+            return Err(UsageError(format!(
+                "the plan directory {} does not exist",
+                dir.display()
+            )));
+        }
+        return Ok(PlanSource::Dir(dir.clone()));
+    }
+    let plans = Path::new("plans");
+    let Ok(entries) = std::fs::read_dir(plans) else {
+        return Ok(PlanSource::Embedded);
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("plan.toml").is_file())
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => Ok(PlanSource::Embedded),
+        1 => Ok(PlanSource::Dir(found.remove(0))),
+        _ => Err(UsageError(format!(
+            "there are several plans under plans/; choose one with --plan: {}",
+            found
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// `--templates`, else ./templates when it has the templates, else the built-in ones.
+pub fn resolve_templates(global: &GlobalArgs) -> Result<Templates, Diagnostic> {
+    match &global.templates {
+        Some(dir) => Templates::from_dir(dir),
+        None if Path::new("templates/agenda.typ").is_file() => {
+            Templates::from_dir(Path::new("templates"))
+        }
+        None => Ok(Templates::embedded()),
+    }
+}

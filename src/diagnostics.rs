@@ -1,0 +1,263 @@
+//! One diagnostic type for every stage: plan files, prose markup and templates.
+
+use std::io;
+use std::ops::Range;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::WriteColor};
+use serde::Serialize;
+
+/// A text file that diagnostics can point into, named by the path the user knows it by.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+pub type SourceRef = Arc<SourceFile>;
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceRef {
+        Arc::new(Self {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        (line, column)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where a problem is: a byte range in a source file.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub file: SourceRef,
+    pub range: Range<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    /// What would be right, or where else to look.
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            help: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(message)
+        }
+    }
+
+    pub fn at(mut self, file: &SourceRef, range: Range<usize>) -> Self {
+        self.location = Some(Location {
+            file: file.clone(),
+            range,
+        });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col`, or the empty string for a problem that is not in a file.
+    pub fn position(&self) -> String {
+        match &self.location {
+            Some(loc) => {
+                let (line, col) = loc.file.line_col(loc.range.start);
+                format!("{}:{line}:{col}", loc.file.name)
+            }
+            None => String::new(),
+        }
+    }
+
+    /// A one-line form, stable for snapshots: `file:line:col: error: message`.
+    pub fn short(&self) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = match &self.location {
+            Some(_) => format!("{}: {severity}: {}", self.position(), self.message),
+            None => format!("{severity}: {}", self.message),
+        };
+        for help in &self.help {
+            out.push_str(&format!("\n  help: {help}"));
+        }
+        out
+    }
+}
+
+/// The problems of one run, collected rather than stopping at the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorted by file and position, so that a run reports in a stable order.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| {
+                d.location
+                    .as_ref()
+                    .map(|l| (l.file.name.clone(), l.range.start))
+            };
+            key(a).cmp(&key(b))
+        });
+        self.0
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Writes diagnostics as codespan-reporting draws them: the position, the source line, the help.
+pub fn emit(writer: &mut dyn WriteColor, diagnostics: &[Diagnostic]) -> io::Result<()> {
+    let config = term::Config::default();
+    for diagnostic in diagnostics {
+        let mut files = SimpleFiles::new();
+        let mut cs_diag = match diagnostic.severity {
+            Severity::Error => cs::Diagnostic::error(),
+            Severity::Warning => cs::Diagnostic::warning(),
+        }
+        .with_message(&diagnostic.message)
+        .with_notes(
+            diagnostic
+                .help
+                .iter()
+                .map(|h| format!("help: {h}"))
+                .collect(),
+        );
+        if let Some(loc) = &diagnostic.location {
+            let id = files.add(loc.file.name.as_str(), loc.file.text.as_str());
+            let end = loc.range.end.min(loc.file.text.len());
+            let start = loc.range.start.min(end);
+            cs_diag = cs_diag.with_labels(vec![cs::Label::primary(id, start..end)]);
+        }
+        term::emit(writer, &config, &files, &cs_diag).map_err(io::Error::other)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+    help: &'a [String],
+}
+
+/// The same diagnostics for tools: a JSON array.
+pub fn to_json(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<JsonDiagnostic> = diagnostics
+        .iter()
+        .map(|d| {
+            let position = d
+                .location
+                .as_ref()
+                .map(|l| (l.file.name.as_str(), l.file.line_col(l.range.start)));
+            JsonDiagnostic {
+                severity: d.severity,
+                file: position.map(|p| p.0),
+                line: position.map(|p| p.1.0),
+                column: position.map(|p| p.1.1),
+                message: &d.message,
+                help: &d.help,
+            }
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let file = SourceFile::new("a.toml", "x = 1\nø = \"æ\"\n");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(6), (2, 1));
+        // 'ø' is two bytes, one column.
+        assert_eq!(file.line_col(9), (2, 3));
+    }
+
+    #[test]
+    fn short_form_names_file_line_and_column() {
+        let file = SourceFile::new("plans/p/meetings.toml", "a = 1\nb = 2\n");
+        let d = Diagnostic::error("unknown key `b`")
+            .at(&file, 6..7)
+            .with_help("did you mean `a`?");
+        assert_eq!(
+            d.short(),
+            "plans/p/meetings.toml:2:1: error: unknown key `b`\n  help: did you mean `a`?"
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! The catalogue: which documents a plan gives, where each is written, and the JSON view its
+//! template reads. Business rules (numbering, deadlines, states) are settled here, so that
+//! templates only lay out.
+
+mod views;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::plan::Plan;
+use crate::plan::model::{AgendaItem, Meeting, MeetingKind};
+
+/// The kinds of document `udvalg` writes, as `--document` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum DocumentKind {
+    /// Dagsorden: front page, contents and every item of a meeting.
+    Agenda,
+    /// Dagsordenspunkt: one open item, for separate publishing.
+    AgendaItem,
+    /// Udsattestrategi: an edition of the strategy (draft or final).
+    Strategy,
+    /// Procesplan: the 2022 process and the 2022-2029 implementation overview.
+    ProcessPlan,
+}
+
+impl DocumentKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Agenda => "agenda",
+            DocumentKind::AgendaItem => "agenda-item",
+            DocumentKind::Strategy => "strategy",
+            DocumentKind::ProcessPlan => "process-plan",
+        }
+    }
+
+    /// The template file, relative to the templates directory.
+    pub fn template(self) -> &'static str {
+        match self {
+            DocumentKind::Agenda => "agenda.typ",
+            DocumentKind::AgendaItem => "agenda-item.typ",
+            DocumentKind::Strategy => "strategy.typ",
+            DocumentKind::ProcessPlan => "process-plan.typ",
+        }
+    }
+}
+
+/// One document to render.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub kind: DocumentKind,
+    /// The meeting it belongs to, if any.
+    pub meeting: Option<String>,
+    /// Where it is written, relative to the output directory, with `/` separators.
+    pub path: String,
+    pub title: String,
+    /// The data the template reads as `/view.json`.
+    pub view: Value,
+}
+
+/// A file kept with the plan that a meeting attaches, copied as it is.
+#[derive(Debug, Clone)]
+pub struct CopiedFile {
+    pub from: PathBuf,
+    pub path: String,
+    pub meeting: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub documents: Vec<Document>,
+    pub files: Vec<CopiedFile>,
+}
+
+/// Which documents a run wants.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    pub meeting: Option<String>,
+    pub kind: Option<DocumentKind>,
+}
+
+impl Selection {
+    fn wants(&self, kind: DocumentKind, meeting: Option<&str>) -> bool {
+        self.kind.is_none_or(|k| k == kind)
+            && match &self.meeting {
+                Some(wanted) => meeting == Some(wanted.as_str()),
+                None => true,
+            }
+    }
+}
+
+/// Every document of a valid plan that the selection wants, in a fixed order.
+pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
+    let mut out = Catalogue::default();
+    let mut push = |doc: Document| {
+        if selection.wants(doc.kind, doc.meeting.as_deref()) {
+            out.documents.push(doc);
+        }
+    };
+    let plan_date = plan.settings.plan.date.get_ref().0;
+
+    for meeting in &plan.meetings {
+        if !has_agenda(meeting) {
+            continue;
+        }
+        let id = meeting.id.get_ref();
+        let agenda_name = format!(
+            "dagsorden-{}-{}",
+            slug(&views::body_name(plan, meeting)),
+            meeting.date.get_ref()
+        );
+        let attachments = attachment_files(plan, meeting);
+        let has_closed = meeting.items.iter().any(|i| i.closed);
+        push(Document {
+            kind: DocumentKind::Agenda,
+            meeting: Some(id.clone()),
+            path: format!("{id}/{agenda_name}.pdf"),
+            title: views::agenda_title(plan, meeting),
+            view: views::agenda(plan, meeting, &attachments, false),
+        });
+        if has_closed {
+            push(Document {
+                kind: DocumentKind::Agenda,
+                meeting: Some(id.clone()),
+                path: format!("{id}/{agenda_name}-offentlig.pdf"),
+                title: format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
+                view: views::agenda(plan, meeting, &attachments, true),
+            });
+        }
+        for (index, item) in meeting.items.iter().enumerate() {
+            if item.closed {
+                continue;
+            }
+            push(Document {
+                kind: DocumentKind::AgendaItem,
+                meeting: Some(id.clone()),
+                path: format!("{id}/{}", item_file_name(index, item)),
+                title: format!("{} – punkt {}: {}", views::agenda_title(plan, meeting), index + 1, item.title),
+                view: views::agenda_item(plan, meeting, index, &attachments),
+            });
+        }
+        for attachment in &attachments {
+            match &attachment.source {
+                AttachmentSource::Strategy { edition } => push(Document {
+                    kind: DocumentKind::Strategy,
+                    meeting: Some(id.clone()),
+                    path: format!("{id}/{}", attachment.path),
+                    title: attachment.title.clone(),
+                    view: views::strategy(plan, edition),
+                }),
+                AttachmentSource::ProcessPlan => push(Document {
+                    kind: DocumentKind::ProcessPlan,
+                    meeting: Some(id.clone()),
+                    path: format!("{id}/{}", attachment.path),
+                    title: attachment.title.clone(),
+                    view: views::process_plan(plan, views::as_of(plan, meeting)),
+                }),
+                AttachmentSource::File(from) => {
+                    if selection.kind.is_none()
+                        && selection.meeting.as_ref().is_none_or(|m| m == id)
+                    {
+                        out.files.push(CopiedFile {
+                            from: from.clone(),
+                            path: format!("{id}/{}", attachment.path),
+                            meeting: id.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // The current strategy and process plan, outside any meeting.
+    if selection.meeting.is_none() {
+        if let Some(strategy) = &plan.strategy {
+            if let Some(latest) = strategy.editions.iter().max_by_key(|e| e.date.get_ref()) {
+                push(Document {
+                    kind: DocumentKind::Strategy,
+                    meeting: None,
+                    path: format!("{}.pdf", slug(&strategy.title)),
+                    title: strategy.title.clone(),
+                    view: views::strategy(plan, latest.id.get_ref()),
+                });
+            }
+        }
+        push(Document {
+            kind: DocumentKind::ProcessPlan,
+            meeting: None,
+            path: "procesplan.pdf".into(),
+            title: views::process_plan_title(plan),
+            view: views::process_plan(plan, plan_date),
+        });
+    }
+    out
+}
+
+/// Committee and council meetings have agendas; seminars and theme meetings have programmes.
+pub fn has_agenda(meeting: &Meeting) -> bool {
+    matches!(meeting.kind, MeetingKind::Committee | MeetingKind::Council) && !meeting.items.is_empty()
+}
+
+fn item_file_name(index: usize, item: &AgendaItem) -> String {
+    format!("punkt-{:02}-{}.pdf", index + 1, slug(&item.title))
+}
+
+/// What an agenda item's attachment is, and where it is written inside the meeting's folder.
+#[derive(Debug, Clone)]
+pub(crate) struct Attachment {
+    pub item: String,
+    pub title: String,
+    pub path: String,
+    pub source: AttachmentSource,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AttachmentSource {
+    Strategy { edition: String },
+    ProcessPlan,
+    File(PathBuf),
+}
+
+fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
+    let mut out: Vec<Attachment> = Vec::new();
+    for item in &meeting.items {
+        for reference in &item.attachments {
+            let (title, file_stem, source) = match (&reference.document, &reference.file) {
+                (Some(doc), _) if doc.get_ref() == "strategy" => {
+                    let (Some(strategy), Some(edition_id)) = (&plan.strategy, &reference.edition)
+                    else {
+                        continue;
+                    };
+                    let Some(edition) = strategy
+                        .editions
+                        .iter()
+                        .find(|e| e.id.get_ref() == edition_id.get_ref())
+                    else {
+                        continue;
+                    };
+                    let title = format!("{} – {}", strategy.title, edition.label);
+                    let stem = format!("{}-{}", slug(&strategy.title), slug(&edition.label));
+                    let source = AttachmentSource::Strategy {
+                        edition: edition_id.get_ref().clone(),
+                    };
+                    (reference.title.clone().unwrap_or(title), stem, source)
+                }
+                (Some(_), _) => {
+                    let title = reference.title.clone().unwrap_or_else(|| process_plan_title_short(plan));
+                    (title, "procesplan".to_string(), AttachmentSource::ProcessPlan)
+                }
+                (None, Some(file)) => {
+                    let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
+                        continue;
+                    };
+                    let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
+                    let title = reference.title.clone().unwrap_or_else(|| stem.clone());
+                    (title, format!("{}{ext}", slug(&stem)), AttachmentSource::File(from))
+                }
+                (None, None) => continue,
+            };
+            let path = match source {
+                AttachmentSource::File(_) => format!("bilag/{file_stem}"),
+                _ => format!("bilag/{file_stem}.pdf"),
+            };
+            // Two items attaching the same document share one file.
+            if out.iter().any(|a| a.path == path) {
+                let first = out.iter().find(|a| a.path == path).cloned();
+                if let Some(first) = first {
+                    out.push(Attachment { item: item.id.get_ref().clone(), ..first });
+                }
+                continue;
+            }
+            out.push(Attachment {
+                item: item.id.get_ref().clone(),
+                title,
+                path,
+                source,
+            });
+        }
+    }
+    out
+}
+
+fn split_extension(name: &str) -> (String, String) {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{}", slug(ext))),
+        _ => (name.to_string(), String::new()),
+    }
+}
+
+fn process_plan_title_short(plan: &Plan) -> String {
+    format!("Procesplan – {}", plan.settings.plan.title)
+}
+
+/// Lower-case ASCII words joined by `-`, with æ→ae, ø→oe, å→aa; at most about 60 characters.
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let piece: &str = match c {
+            'æ' => "ae",
+            'ø' => "oe",
+            'å' => "aa",
+            'ä' => "ae",
+            'ö' => "oe",
+            'ü' => "ue",
+            'é' | 'è' | 'ê' => "e",
+            'á' | 'à' => "a",
+            'ó' | 'ò' => "o",
+            'í' => "i",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if piece == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(piece);
+        }
+    }
+    let mut out = out.trim_end_matches('-').to_string();
+    if out.len() > 60 {
+        let cut = out[..60].rfind('-').unwrap_or(60);
+        out.truncate(cut);
+    }
+    if out.is_empty() { "dokument".into() } else { out }
+}
+
+/// The date a document speaks from when it is attached to a meeting: the day its agenda goes out.
+pub(crate) fn send_out_date(plan: &Plan, meeting: &Meeting) -> NaiveDate {
+    crate::calendar::agenda_deadline(&plan.settings.calendar, meeting.date.get_ref().0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lower_case_ascii() {
+        assert_eq!(slug("Udsattestrategi 2022-2029 – høringsudkast"), "udsattestrategi-2022-2029-hoeringsudkast");
+        assert_eq!(slug("Ældrerådet & Børn"), "aeldreraadet-boern");
+        assert_eq!(slug("  "), "dokument");
+        assert!(slug(&"ord ".repeat(40)).len() <= 60);
+    }
+}

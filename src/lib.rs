@@ -1,0 +1,14 @@
+//! `udvalg`: a Danish municipal committee's plan as data, turned into its meeting papers.
+//!
+//! The stages are library functions with plain data in and out:
+//! [`plan::load`] → [`plan::validate`] → [`documents::catalogue`] → [`render`] → [`output`].
+//! Only `main` prints and chooses the exit code.
+
+pub mod build;
+pub mod calendar;
+pub mod cli;
+pub mod diagnostics;
+pub mod documents;
+pub mod output;
+pub mod plan;
+pub mod render;

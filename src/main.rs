@@ -1,0 +1,37 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use udvalg::cli::{self, Cli, Format};
+use udvalg::diagnostics;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = cli.global.format;
+    match cli::run(cli) {
+        Ok(outcome) => {
+            match format {
+                Format::Json => println!("{}", diagnostics::to_json(&outcome.diagnostics)),
+                Format::Human => {
+                    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                        ColorChoice::Auto
+                    } else {
+                        ColorChoice::Never
+                    };
+                    let mut stderr = StandardStream::stderr(choice);
+                    let _ = diagnostics::emit(&mut stderr, &outcome.diagnostics);
+                    let _ = stderr.flush();
+                    for message in &outcome.messages {
+                        println!("{message}");
+                    }
+                }
+            }
+            if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Err(cli::UsageError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Prose fields are Typst markup. They are checked here, at load time, so that a stray `*` or
+//! an unknown function is reported at its line in the TOML file and not as an error inside a
+//! generated document.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use typst::syntax::{LinkedNode, Source, SyntaxKind, ast};
+use typst::{Library, LibraryExt};
+
+use super::model::Markup;
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+
+static LIBRARY: LazyLock<Library> = LazyLock::new(Library::default);
+
+/// Checks one prose field and reports its problems at their place in `file`.
+pub fn check(file: &SourceRef, markup: &Markup, diagnostics: &mut Diagnostics) {
+    let text = markup.get_ref();
+    let source = Source::detached(text.as_str());
+    let to_file = |range: Range<usize>| map_range(file, markup, range);
+
+    let (errors, _) = source.root().errors_and_warnings();
+    for error in &errors {
+        let range = match error.span.get() {
+            typst::syntax::DiagSpanKind::Number { num, sub_range, .. } => {
+                source.range(num, sub_range).unwrap_or(0..0)
+            }
+            typst::syntax::DiagSpanKind::Range { range, .. } => range,
+            typst::syntax::DiagSpanKind::Detached => 0..0,
+        };
+        let mut d = Diagnostic::error(format!("in Typst markup: {}", error.message))
+            .at(file, to_file(range));
+        for hint in &error.hints {
+            d = d.with_help(hint.v.to_string());
+        }
+        if error.message.starts_with("unclosed delimiter") {
+            d = d.with_help(
+                "close it, or write `\\*`, `\\_` or `\\$` for the character itself",
+            );
+        }
+        diagnostics.push(d);
+    }
+    if !errors.is_empty() {
+        return;
+    }
+
+    // Only names the standard library knows, or that the text itself binds, can be called.
+    let root = LinkedNode::new(source.root());
+    let mut bound = HashSet::new();
+    collect_bindings(&root, &mut bound);
+    let mut unknown = Vec::new();
+    collect_unknown_idents(&root, &bound, &mut unknown);
+    for (name, range) in unknown {
+        let known: Vec<&str> = LIBRARY
+            .global
+            .scope()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let mut d = Diagnostic::error(format!("in Typst markup: unknown variable or function `{name}`"))
+            .at(file, to_file(range));
+        d = match super::load::closest(&name, &known) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+            None => d.with_help("write `\\#` for a literal `#`"),
+        };
+        diagnostics.push(d);
+    }
+}
+
+fn collect_bindings(node: &LinkedNode, bound: &mut HashSet<String>) {
+    if let Some(binding) = node.cast::<ast::LetBinding>() {
+        for pattern in binding.kind().bindings() {
+            bound.insert(pattern.get().to_string());
+        }
+    }
+    if let Some(closure) = node.cast::<ast::Closure>() {
+        for param in closure.params().children() {
+            if let ast::Param::Pos(ast::Pattern::Normal(ast::Expr::Ident(id))) = param {
+                bound.insert(id.get().to_string());
+            }
+        }
+    }
+    for child in node.children() {
+        collect_bindings(&child, bound);
+    }
+}
+
+fn collect_unknown_idents(
+    node: &LinkedNode,
+    bound: &HashSet<String>,
+    out: &mut Vec<(String, Range<usize>)>,
+) {
+    if matches!(node.kind(), SyntaxKind::Ident | SyntaxKind::MathIdent) {
+        let name = node.get().leaf_text().to_string();
+        let is_field = node
+            .prev_sibling()
+            .is_some_and(|p| p.kind() == SyntaxKind::Dot);
+        let is_named_arg = node.parent_kind() == Some(SyntaxKind::Named)
+            && node.next_sibling_kind() == Some(SyntaxKind::Colon);
+        let in_math = node.kind() == SyntaxKind::MathIdent;
+        let known = LIBRARY.global.scope().get(&name).is_some()
+            || (in_math && LIBRARY.math.scope().get(&name).is_some())
+            || bound.contains(&name);
+        if !known && !is_field && !is_named_arg {
+            out.push((name, node.range()));
+        }
+    }
+    for child in node.children() {
+        collect_unknown_idents(&child, bound, out);
+    }
+}
+
+/// Maps a byte range in the decoded string to one in the TOML file. Exact where the string is
+/// written without escapes; otherwise the start of the string, which is still the right line.
+fn map_range(file: &SourceRef, markup: &Markup, range: Range<usize>) -> Range<usize> {
+    let literal = markup.span();
+    let raw = file.text.get(literal.clone()).unwrap_or("");
+    let mut offset = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    if raw[offset.min(raw.len())..].starts_with("\r\n") && offset == 3 {
+        offset += 2;
+    } else if raw[offset.min(raw.len())..].starts_with('\n') && offset == 3 {
+        offset += 1;
+    }
+    let is_literal_string = raw.starts_with('\'');
+    let body = &raw[offset.min(raw.len())..];
+    if is_literal_string || !body.contains('\\') {
+        let start = literal.start + offset + range.start;
+        let end = literal.start + offset + range.end;
+        start.min(literal.end)..end.min(literal.end)
+    } else {
+        literal.start..literal.start + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::SourceFile;
+
+    fn check_text(toml_text: &str) -> Vec<String> {
+        #[derive(serde::Deserialize)]
+        struct T {
+            text: Markup,
+        }
+        let t: T = toml::from_str(toml_text).unwrap();
+        let file = SourceFile::new("x.toml", toml_text);
+        let mut d = Diagnostics::default();
+        check(&file, &t.text, &mut d);
+        d.into_sorted().iter().map(|d| d.short()).collect()
+    }
+
+    #[test]
+    fn valid_markup_passes() {
+        assert!(check_text("text = \"Et *fedt* ord og #emph[mere] og #link(\\\"https://x.dk\\\")[her].\"").is_empty());
+        assert!(check_text("text = '''\n#let x = 2\nVi har #x mål og $a + b$.\n'''").is_empty());
+    }
+
+    #[test]
+    fn unclosed_strong_points_into_the_toml() {
+        let out = check_text("text = \"Et *fedt ord\"");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].starts_with("x.toml:1:12: error: in Typst markup: unclosed delimiter"), "{out:?}");
+    }
+
+    #[test]
+    fn unknown_function_is_named_with_a_suggestion() {
+        let out = check_text("text = '''\nSe #lnk(\"https://x.dk\")'''");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].starts_with("x.toml:2:5: error: in Typst markup: unknown variable or function `lnk`"), "{out:?}");
+        assert!(out[0].contains("did you mean `link`?"), "{out:?}");
+    }
+}

@@ -1,0 +1,23 @@
+//! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
+
+pub mod load;
+pub mod markup;
+pub mod model;
+pub mod validate;
+pub mod values;
+
+pub use load::{Plan, PlanSource, load};
+pub use validate::validate;
+
+use crate::diagnostics::Diagnostics;
+
+/// Loads and validates a plan. Warnings come back with the plan; errors stop here.
+pub fn load_valid(source: &PlanSource) -> Result<(Plan, Diagnostics), Diagnostics> {
+    let plan = load(source)?;
+    let diagnostics = validate(&plan);
+    if diagnostics.has_errors() {
+        Err(diagnostics)
+    } else {
+        Ok((plan, diagnostics))
+    }
+}

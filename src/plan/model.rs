@@ -1,0 +1,428 @@
+//! The plan files as plain serde types. Every table refuses unknown keys; fields that other
+//! checks point back to keep their byte span (`Spanned`).
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::values::{Date, Time};
+
+/// Typst markup written in a plan file (case presentations, the vision, ...).
+pub type Markup = Spanned<String>;
+
+// ---------------------------------------------------------------- plan.toml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFile {
+    pub plan: PlanInfo,
+    pub municipality: Municipality,
+    pub committee: Committee,
+    #[serde(default)]
+    pub mandate: Vec<Mandate>,
+    #[serde(default)]
+    pub calendar: CalendarRules,
+    #[serde(default, rename = "stakeholder")]
+    pub stakeholders: Vec<Stakeholder>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInfo {
+    /// The name of the process, e.g. "Udsattestrategi 2022-2029".
+    pub title: String,
+    /// The day the plan speaks from: what is done and what is planned is judged on this day,
+    /// and documents without a date of their own carry it. Never the clock.
+    pub date: Spanned<Date>,
+    /// Printed on every document that uses invented data.
+    #[serde(default)]
+    pub example_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    pub name: String,
+    #[serde(default)]
+    pub administration: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub web: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Committee {
+    pub name: String,
+    #[serde(default)]
+    pub formerly: Option<String>,
+    #[serde(default, rename = "member")]
+    pub members: Vec<Member>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Chair,
+    ViceChair,
+    Member,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub party: Option<String>,
+    /// An invented person: the documents say so.
+    #[serde(default)]
+    pub example: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mandate {
+    pub id: Spanned<String>,
+    /// "Budget 2021"
+    pub source: String,
+    /// "1.4.2"
+    pub item: String,
+    pub quote: Markup,
+    pub url: String,
+    #[serde(default)]
+    pub note: Option<Markup>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeUnit {
+    #[default]
+    WorkingDays,
+    CalendarDays,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarRules {
+    /// How long before a meeting its agenda goes to the members.
+    pub agenda_notice: u32,
+    pub agenda_notice_unit: NoticeUnit,
+    /// Some rules of procedure count Saturday as a working day ('hverdage inklusive lørdag').
+    pub saturday_is_working_day: bool,
+    /// Days the administration is closed beyond the public holidays.
+    pub closed_days: Vec<Spanned<Date>>,
+    /// The shortest consultation period the plan accepts, in calendar days.
+    pub min_consultation_days: u32,
+}
+
+impl Default for CalendarRules {
+    fn default() -> Self {
+        Self {
+            agenda_notice: 4,
+            agenda_notice_unit: NoticeUnit::WorkingDays,
+            saturday_is_working_day: false,
+            closed_days: Vec::new(),
+            min_consultation_days: 14,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum StakeholderKind {
+    CouncilOrBoard,
+    Committee,
+    Region,
+    LocalActor,
+    Citizens,
+    Internal,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stakeholder {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub kind: StakeholderKind,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub example: bool,
+}
+
+// ---------------------------------------------------------------- meetings.toml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingsFile {
+    #[serde(default, rename = "meeting")]
+    pub meetings: Vec<Meeting>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum MeetingKind {
+    Committee,
+    Seminar,
+    ThemeMeeting,
+    Council,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meeting {
+    pub id: Spanned<String>,
+    pub kind: MeetingKind,
+    /// A name for meetings that are not ordinary committee meetings.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Who meets, when it is not the committee (e.g. "Kommunalbestyrelsen").
+    #[serde(default)]
+    pub body: Option<String>,
+    pub date: Spanned<Date>,
+    #[serde(default)]
+    pub end_date: Option<Spanned<Date>>,
+    pub start: Spanned<Time>,
+    #[serde(default)]
+    pub end: Option<Spanned<Time>>,
+    pub place: String,
+    /// Time, place or case numbers are invented.
+    #[serde(default)]
+    pub example: bool,
+    #[serde(default)]
+    pub purpose: Option<Markup>,
+    #[serde(default, rename = "item")]
+    pub items: Vec<AgendaItem>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    Information,
+    Discussion,
+    Approval,
+    Decision,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItem {
+    pub id: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub case_number: Option<String>,
+    #[serde(default)]
+    pub kle: Option<String>,
+    pub kind: ItemKind,
+    /// Closed items (personal data, contracts) are kept out of what is published.
+    #[serde(default)]
+    pub closed: bool,
+    pub presentation: Markup,
+    #[serde(default)]
+    pub recommendation: Option<Markup>,
+    #[serde(default, rename = "attachment")]
+    pub attachments: Vec<AttachmentRef>,
+    /// Filled in after the meeting.
+    #[serde(default)]
+    pub decision: Option<Markup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRef {
+    /// A generated document: `strategy` (with `edition`) or `process-plan`.
+    #[serde(default)]
+    pub document: Option<Spanned<String>>,
+    #[serde(default)]
+    pub edition: Option<Spanned<String>>,
+    /// A file kept with the plan, relative to the plan directory.
+    #[serde(default)]
+    pub file: Option<Spanned<String>>,
+    /// The attachment's title; generated documents have one of their own.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+// ---------------------------------------------------------------- strategy.toml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyFile {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(rename = "edition")]
+    pub editions: Vec<Edition>,
+    pub vision: Vision,
+    pub target_group: TargetGroup,
+    #[serde(rename = "focus_area")]
+    pub focus_areas: Vec<FocusArea>,
+    #[serde(rename = "goal")]
+    pub goals: Vec<Goal>,
+    pub goal_process: GoalProcess,
+    pub involvement: Involvement,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Edition {
+    pub id: Spanned<String>,
+    /// "Første udkast", "Høringsudkast", "Endelig strategi"
+    pub label: String,
+    pub version: String,
+    pub date: Spanned<Date>,
+    /// Drafts carry a visible UDKAST mark.
+    pub draft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vision {
+    pub text: Markup,
+    #[serde(default, rename = "tie")]
+    pub ties: Vec<PolicyTie>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyTie {
+    pub policy: String,
+    pub text: Markup,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGroup {
+    pub text: Markup,
+    #[serde(default, rename = "group")]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    pub text: Markup,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FocusArea {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub text: Markup,
+    /// Other focus areas this one works together with.
+    #[serde(default)]
+    pub connects: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    pub id: Spanned<String>,
+    pub title: String,
+    /// 'Det modsatte af udsathed': what the opposite of vulnerability looks like here.
+    pub opposite: Markup,
+    #[serde(default)]
+    pub text: Option<Markup>,
+    pub focus_areas: Vec<Spanned<String>>,
+    #[serde(default, rename = "sub_goal")]
+    pub sub_goals: Vec<SubGoal>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubGoal {
+    pub id: Spanned<String>,
+    pub text: Markup,
+    /// The year by which the sub-goal should be reached.
+    pub horizon: Spanned<i32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalProcess {
+    pub text: Markup,
+    #[serde(default, rename = "step")]
+    pub steps: Vec<ProcessStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessStep {
+    pub question: String,
+    pub answer: Markup,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Involvement {
+    pub text: Markup,
+    #[serde(default)]
+    pub internal: Vec<InvolvementEntry>,
+    #[serde(default)]
+    pub external: Vec<InvolvementEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvolvementEntry {
+    pub who: String,
+    pub how: Markup,
+}
+
+// ---------------------------------------------------------------- implementation.toml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImplementationFile {
+    /// The period the plan covers, e.g. "2022-2029"; default: its first to its last year.
+    #[serde(default)]
+    pub period: Option<String>,
+    #[serde(default)]
+    pub intro: Option<Markup>,
+    #[serde(rename = "year")]
+    pub years: Vec<ImplementationYear>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImplementationYear {
+    pub year: Spanned<i32>,
+    #[serde(default)]
+    pub summary: Option<Markup>,
+    #[serde(default, rename = "milestone")]
+    pub milestones: Vec<Milestone>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum MilestoneKind {
+    Strategy,
+    ActionPlan,
+    KeyFigures,
+    HomelessCount,
+    Status,
+    Evaluation,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub id: Spanned<String>,
+    pub kind: MilestoneKind,
+    pub text: Markup,
+    /// The window in which the milestone should be met.
+    pub from: Spanned<Date>,
+    pub to: Spanned<Date>,
+    /// The meeting and agenda item that meet it, once planned.
+    #[serde(default)]
+    pub meeting: Option<Spanned<String>>,
+    #[serde(default)]
+    pub item: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<Markup>,
+}

@@ -1,0 +1,384 @@
+//! Checks that span fields and files: ids, references between tables, dates that must be in
+//! order, and the Typst markup of every prose field.
+
+use std::collections::HashMap;
+
+use toml::Spanned;
+
+use super::load::{Plan, closest};
+use super::markup;
+use super::model::*;
+use super::values::check_id;
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+
+/// Generated documents an attachment can name.
+pub const ATTACHABLE_DOCUMENTS: &[&str] = &["strategy", "process-plan"];
+
+pub fn validate(plan: &Plan) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    let files = &plan.files;
+
+    check_plan_file(plan, &files.plan, &mut d);
+
+    let mut meeting_ids = Ids::new("meeting");
+    for meeting in &plan.meetings {
+        meeting_ids.add(&files.meetings, &meeting.id, &mut d);
+        check_meeting(plan, meeting, &mut d);
+    }
+
+    if let (Some(strategy), Some(file)) = (&plan.strategy, &files.strategy) {
+        check_strategy(strategy, file, &mut d);
+    }
+    if let (Some(implementation), Some(file)) = (&plan.implementation, &files.implementation) {
+        check_implementation(plan, implementation, file, &mut d);
+    }
+    d
+}
+
+/// Ids of one kind: each well-formed and used once.
+struct Ids<'a> {
+    kind: &'static str,
+    seen: HashMap<&'a str, std::ops::Range<usize>>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(kind: &'static str) -> Self {
+        Self {
+            kind,
+            seen: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, file: &SourceRef, id: &'a Spanned<String>, d: &mut Diagnostics) {
+        if let Err(message) = check_id(id.get_ref()) {
+            d.push(Diagnostic::error(message).at(file, id.span()));
+            return;
+        }
+        if let Some(first) = self.seen.get(id.get_ref().as_str()) {
+            let (line, _) = file.line_col(first.start);
+            d.push(
+                Diagnostic::error(format!("duplicate {} id `{}`", self.kind, id.get_ref()))
+                    .at(file, id.span())
+                    .with_help(format!("it is already used on line {line}; ids must be unique")),
+            );
+        } else {
+            self.seen.insert(id.get_ref(), id.span());
+        }
+    }
+
+    fn names(&self) -> Vec<&'a str> {
+        let mut names: Vec<&str> = self.seen.keys().copied().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Reports a reference to an id that does not exist.
+    fn check_ref(&self, file: &SourceRef, reference: &Spanned<String>, d: &mut Diagnostics) {
+        if self.seen.contains_key(reference.get_ref().as_str()) {
+            return;
+        }
+        d.push(unknown(self.kind, file, reference, &self.names()));
+    }
+}
+
+fn unknown(kind: &str, file: &SourceRef, reference: &Spanned<String>, names: &[&str]) -> Diagnostic {
+    let name = reference.get_ref();
+    let mut message = format!("there is no {kind} `{name}`");
+    if let Some(best) = closest(name, names) {
+        message.push_str(&format!("; did you mean `{best}`?"));
+    }
+    let help = if names.is_empty() {
+        format!("no {kind} is defined")
+    } else if names.len() <= 12 {
+        format!("the {kind}s are: {}", names.join(", "))
+    } else {
+        format!("{} {kind}s are defined; check the spelling", names.len())
+    };
+    Diagnostic::error(message).at(file, reference.span()).with_help(help)
+}
+
+fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
+    let settings = &plan.settings;
+    let mut mandate_ids = Ids::new("mandate");
+    for mandate in &settings.mandate {
+        mandate_ids.add(file, &mandate.id, d);
+        markup::check(file, &mandate.quote, d);
+        if let Some(note) = &mandate.note {
+            markup::check(file, note, d);
+        }
+    }
+    let mut stakeholder_ids = Ids::new("stakeholder");
+    for stakeholder in &settings.stakeholders {
+        stakeholder_ids.add(file, &stakeholder.id, d);
+    }
+    let chairs = settings
+        .committee
+        .members
+        .iter()
+        .filter(|m| m.role == Role::Chair)
+        .count();
+    if chairs > 1 {
+        d.push(
+            Diagnostic::error(format!("the committee has {chairs} chairs; it can have one"))
+                .at(file, 0..0)
+                .with_help("give the others `role = \"member\"` or `role = \"vice-chair\"`"),
+        );
+    }
+}
+
+fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
+    let file = &plan.files.meetings;
+    if let Some(end_date) = &meeting.end_date {
+        if end_date.get_ref() < meeting.date.get_ref() {
+            d.push(
+                Diagnostic::error(format!(
+                    "the meeting ends on {} before it begins on {}",
+                    end_date.get_ref(),
+                    meeting.date.get_ref()
+                ))
+                .at(file, end_date.span()),
+            );
+        }
+    }
+    if let Some(end) = &meeting.end {
+        let same_day = meeting
+            .end_date
+            .as_ref()
+            .is_none_or(|e| e.get_ref() == meeting.date.get_ref());
+        if same_day && end.get_ref() <= meeting.start.get_ref() {
+            d.push(
+                Diagnostic::error(format!(
+                    "the meeting ends at {} before it starts at {}",
+                    end.get_ref().danish(),
+                    meeting.start.get_ref().danish()
+                ))
+                .at(file, end.span()),
+            );
+        }
+    }
+    if let Some(purpose) = &meeting.purpose {
+        markup::check(file, purpose, d);
+    }
+    let mut item_ids = Ids::new("agenda item");
+    for item in &meeting.items {
+        item_ids.add(file, &item.id, d);
+        markup::check(file, &item.presentation, d);
+        for prose in [&item.recommendation, &item.decision].into_iter().flatten() {
+            markup::check(file, prose, d);
+        }
+        for attachment in &item.attachments {
+            check_attachment(plan, attachment, d);
+        }
+    }
+}
+
+fn check_attachment(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics) {
+    let file = &plan.files.meetings;
+    match (&attachment.document, &attachment.file) {
+        (Some(document), None) => check_document_ref(plan, document, attachment, d),
+        (None, Some(path)) => {
+            if let Err(message) = plan.source.attachment_path(path.get_ref()) {
+                d.push(Diagnostic::error(message).at(file, path.span()));
+            }
+            if attachment.title.is_none() {
+                d.push(
+                    Diagnostic::error("an attached file needs a `title`")
+                        .at(file, path.span())
+                        .with_help("the agenda lists attachments by title, e.g. `title = \"Notat om ...\"`"),
+                );
+            }
+        }
+        (Some(document), Some(_)) => d.push(
+            Diagnostic::error("an attachment names either a `document` or a `file`, not both")
+                .at(file, document.span()),
+        ),
+        (None, None) => {
+            let at = attachment.edition.as_ref().map_or(0..0, |e| e.span());
+            d.push(
+                Diagnostic::error("an attachment must name a `document` or a `file`")
+                    .at(file, at)
+                    .with_help("e.g. `{ document = \"strategy\", edition = \"final\" }` or `{ file = \"bilag/notat.pdf\", title = \"Notat\" }`"),
+            );
+        }
+    }
+}
+
+fn check_document_ref(
+    plan: &Plan,
+    document: &Spanned<String>,
+    attachment: &AttachmentRef,
+    d: &mut Diagnostics,
+) {
+    let file = &plan.files.meetings;
+    match document.get_ref().as_str() {
+        "strategy" => {
+            let Some(strategy) = &plan.strategy else {
+                d.push(
+                    Diagnostic::error("the strategy is attached, but the plan has no strategy.toml")
+                        .at(file, document.span()),
+                );
+                return;
+            };
+            let Some(edition) = &attachment.edition else {
+                d.push(
+                    Diagnostic::error("an attached strategy must name its `edition`")
+                        .at(file, document.span())
+                        .with_help(format!(
+                            "the editions in strategy.toml are: {}",
+                            edition_names(strategy).join(", ")
+                        )),
+                );
+                return;
+            };
+            if !strategy.editions.iter().any(|e| e.id.get_ref() == edition.get_ref()) {
+                d.push(unknown("strategy edition", file, edition, &edition_names(strategy)));
+            }
+        }
+        "process-plan" => {
+            if let Some(edition) = &attachment.edition {
+                d.push(
+                    Diagnostic::error("the process plan has no editions; remove `edition`")
+                        .at(file, edition.span()),
+                );
+            }
+        }
+        _ => d.push(unknown("document kind", file, document, ATTACHABLE_DOCUMENTS)),
+    }
+}
+
+fn edition_names(strategy: &StrategyFile) -> Vec<&str> {
+    strategy.editions.iter().map(|e| e.id.get_ref().as_str()).collect()
+}
+
+fn check_strategy(strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {
+    let mut editions = Ids::new("strategy edition");
+    for edition in &strategy.editions {
+        editions.add(file, &edition.id, d);
+    }
+    markup::check(file, &strategy.vision.text, d);
+    for tie in &strategy.vision.ties {
+        markup::check(file, &tie.text, d);
+    }
+    markup::check(file, &strategy.target_group.text, d);
+    for group in &strategy.target_group.groups {
+        markup::check(file, &group.text, d);
+    }
+    let mut areas = Ids::new("focus area");
+    for area in &strategy.focus_areas {
+        areas.add(file, &area.id, d);
+        markup::check(file, &area.text, d);
+    }
+    for area in &strategy.focus_areas {
+        for other in &area.connects {
+            areas.check_ref(file, other, d);
+            if other.get_ref() == area.id.get_ref() {
+                d.push(
+                    Diagnostic::error("a focus area cannot connect to itself")
+                        .at(file, other.span()),
+                );
+            }
+        }
+    }
+    let mut goals = Ids::new("development goal");
+    let mut sub_goals = Ids::new("sub-goal");
+    for goal in &strategy.goals {
+        goals.add(file, &goal.id, d);
+        markup::check(file, &goal.opposite, d);
+        if let Some(text) = &goal.text {
+            markup::check(file, text, d);
+        }
+        for area in &goal.focus_areas {
+            areas.check_ref(file, area, d);
+        }
+        for sub in &goal.sub_goals {
+            sub_goals.add(file, &sub.id, d);
+            markup::check(file, &sub.text, d);
+            let year = *sub.horizon.get_ref();
+            if !(2000..=2100).contains(&year) {
+                d.push(
+                    Diagnostic::error(format!("`{year}` is not a year a sub-goal can be reached by"))
+                        .at(file, sub.horizon.span())
+                        .with_help("write the year, e.g. `horizon = 2025`"),
+                );
+            }
+        }
+    }
+    markup::check(file, &strategy.goal_process.text, d);
+    for step in &strategy.goal_process.steps {
+        markup::check(file, &step.answer, d);
+    }
+    markup::check(file, &strategy.involvement.text, d);
+    for entry in strategy
+        .involvement
+        .internal
+        .iter()
+        .chain(&strategy.involvement.external)
+    {
+        markup::check(file, &entry.how, d);
+    }
+}
+
+fn check_implementation(
+    plan: &Plan,
+    implementation: &ImplementationFile,
+    file: &SourceRef,
+    d: &mut Diagnostics,
+) {
+    if let Some(intro) = &implementation.intro {
+        markup::check(file, intro, d);
+    }
+    let mut meetings = Ids::new("meeting");
+    let mut scratch = Diagnostics::default();
+    for meeting in &plan.meetings {
+        meetings.add(file, &meeting.id, &mut scratch);
+    }
+    let mut milestones = Ids::new("milestone");
+    for year in &implementation.years {
+        if let Some(summary) = &year.summary {
+            markup::check(file, summary, d);
+        }
+        for milestone in &year.milestones {
+            milestones.add(file, &milestone.id, d);
+            markup::check(file, &milestone.text, d);
+            if let Some(note) = &milestone.note {
+                markup::check(file, note, d);
+            }
+            if milestone.to.get_ref() < milestone.from.get_ref() {
+                d.push(
+                    Diagnostic::error(format!(
+                        "the window ends on {} before it begins on {}",
+                        milestone.to.get_ref(),
+                        milestone.from.get_ref()
+                    ))
+                    .at(file, milestone.to.span()),
+                );
+            }
+            match (&milestone.meeting, &milestone.item) {
+                (Some(meeting_ref), item_ref) => {
+                    meetings.check_ref(file, meeting_ref, d);
+                    let meeting = plan
+                        .meetings
+                        .iter()
+                        .find(|m| m.id.get_ref() == meeting_ref.get_ref());
+                    if let (Some(meeting), Some(item_ref)) = (meeting, item_ref) {
+                        let items: Vec<&str> =
+                            meeting.items.iter().map(|i| i.id.get_ref().as_str()).collect();
+                        if !items.contains(&item_ref.get_ref().as_str()) {
+                            d.push(unknown(
+                                &format!("agenda item in meeting `{}`", meeting_ref.get_ref()),
+                                file,
+                                item_ref,
+                                &items,
+                            ));
+                        }
+                    }
+                }
+                (None, Some(item_ref)) => d.push(
+                    Diagnostic::error("a milestone that names an `item` must also name its `meeting`")
+                        .at(file, item_ref.span()),
+                ),
+                (None, None) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Rendering in process: one Typst World per document over fonts, library and template sources
+//! that are loaded once and shared; documents compile in parallel.
+
+mod templates;
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst::syntax::{FileId, Source};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_kit::fonts::FontStore;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
+
+pub use templates::Templates;
+use templates::file_id;
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::documents::Document;
+
+/// What every document of a run shares.
+pub struct Renderer {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    templates: Templates,
+    view_id: FileId,
+    /// The day Typst's `datetime.today()` answers: the plan's date, never the clock.
+    today: NaiveDate,
+}
+
+/// A rendered PDF, or why it could not be.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Renderer {
+    pub fn new(templates: Templates, today: NaiveDate) -> Self {
+        let mut fonts = FontStore::new();
+        for data in &templates.fonts {
+            for font in Font::iter(data.clone()) {
+                let info = font.info().clone();
+                fonts.push((font, info));
+            }
+        }
+        fonts.extend(typst_kit::fonts::embedded());
+        Self {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            templates,
+            view_id: file_id("view.json").expect("a constant, valid path"),
+            today,
+        }
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// Renders documents on all threads of the current rayon pool; results keep their order.
+    pub fn render_all(&self, documents: &[Document]) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
+        documents.par_iter().map(|doc| self.render(doc)).collect()
+    }
+
+    pub fn render(&self, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
+        let template = document.kind.template();
+        let Some(main) = file_id(template).filter(|_| self.templates.has(template)) else {
+            return Err(vec![Diagnostic::error(format!(
+                "there is no template {}/{template} for {}",
+                self.templates.display_root(),
+                document.path
+            ))]);
+        };
+        let view = serde_json::to_vec_pretty(&document.view).unwrap_or_default();
+        let world = DocumentWorld {
+            renderer: self,
+            main,
+            view: Bytes::new(view),
+        };
+        let compiled = typst::compile::<PagedDocument>(&world);
+        let mut warnings = self.convert(&world, document, &compiled.warnings);
+        let paged = compiled
+            .output
+            .map_err(|errors| self.convert(&world, document, errors.as_slice()))?;
+        let options = PdfOptions {
+            ident: Smart::Custom(document.path.clone()),
+            creator: Smart::Custom(Some(format!("udvalg {}", env!("CARGO_PKG_VERSION")))),
+            standards: PdfStandards::new(&[PdfStandard::A_2b])
+                .expect("PDF/A-2b on its own is a valid set of standards"),
+            tagged: true,
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&paged, &options)
+            .map_err(|errors| self.convert(&world, document, errors.as_slice()))?;
+        warnings.retain(|w| !w.message.contains("font"));
+        Ok(Rendered {
+            pdf,
+            pages: paged.pages().len(),
+            warnings,
+        })
+    }
+
+    /// Typst's diagnostics in ours: at the template's file and line, naming the document.
+    fn convert(
+        &self,
+        world: &DocumentWorld,
+        document: &Document,
+        diagnostics: &[SourceDiagnostic],
+    ) -> Vec<Diagnostic> {
+        diagnostics
+            .iter()
+            .map(|diag| {
+                let mut d = match diag.severity {
+                    TypstSeverity::Error => Diagnostic::error(format!(
+                        "{} (while rendering {})",
+                        diag.message, document.path
+                    )),
+                    TypstSeverity::Warning => Diagnostic::warning(format!(
+                        "{} (while rendering {})",
+                        diag.message, document.path
+                    )),
+                };
+                let located = diag.span.id().and_then(|id| {
+                    let text = self.templates.text(id)?;
+                    Some((text.clone(), world.range(diag.span)?))
+                });
+                // Errors inside data (prose evaluated by a template) are found through the trace.
+                let located = located.or_else(|| {
+                    diag.trace.iter().find_map(|point| {
+                        let id = point.span.id()?;
+                        let text = self.templates.text(id)?;
+                        Some((text.clone(), world.range(point.span)?))
+                    })
+                });
+                if let Some((file, range)) = located {
+                    d = d.at(&file, range);
+                }
+                for hint in &diag.hints {
+                    d = d.with_help(hint.v.to_string());
+                }
+                if d.severity == Severity::Error && d.location.is_none() {
+                    d = d.with_help("the error is in data the template shows; run `udvalg check`");
+                }
+                d
+            })
+            .collect()
+    }
+}
+
+struct DocumentWorld<'a> {
+    renderer: &'a Renderer,
+    main: FileId,
+    view: Bytes,
+}
+
+impl World for DocumentWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.renderer.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.renderer.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.renderer
+            .templates
+            .source(id)
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.renderer.view_id {
+            return Ok(self.view.clone());
+        }
+        self.renderer.templates.file(id).ok_or_else(|| not_found(id))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.renderer.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let today = self.renderer.today;
+        Datetime::from_ymd(today.year(), today.month() as u8, today.day() as u8)
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.get().vpath().get_without_slash().into())
+}
