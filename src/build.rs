@@ -50,7 +50,11 @@ pub fn build(
     if errors.has_errors() {
         return Err(errors);
     }
-    for (path, bytes) in pdfs.iter().map(|(p, b)| (*p, b)).chain(copies.iter().map(|(p, b)| (*p, b))) {
+    for (path, bytes) in pdfs
+        .iter()
+        .map(|(p, b)| (*p, b))
+        .chain(copies.iter().map(|(p, b)| (*p, b)))
+    {
         match out.write(path, bytes) {
             Ok(written) => report.written.push(written),
             Err(e) => errors.push(Diagnostic::error(format!(

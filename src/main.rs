@@ -27,7 +27,11 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if outcome.failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(cli::UsageError(message)) => {
             eprintln!("error: {message}");

@@ -16,20 +16,39 @@ pub fn danish_weekday(weekday: Weekday) -> &'static str {
 
 pub fn danish_month(month: u32) -> &'static str {
     const MONTHS: [&str; 12] = [
-        "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-        "oktober", "november", "december",
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     MONTHS[(month as usize).clamp(1, 12) - 1]
 }
 
 /// '8. november 2022'
 pub fn danish_date(date: NaiveDate) -> String {
-    format!("{}. {} {}", date.day(), danish_month(date.month()), date.year())
+    format!(
+        "{}. {} {}",
+        date.day(),
+        danish_month(date.month()),
+        date.year()
+    )
 }
 
 /// 'tirsdag den 8. november 2022'
 pub fn danish_date_long(date: NaiveDate) -> String {
-    format!("{} den {}", danish_weekday(date.weekday()), danish_date(date))
+    format!(
+        "{} den {}",
+        danish_weekday(date.weekday()),
+        danish_date(date)
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 mod format;
 
-pub use format::{danish_date, danish_date_long, danish_weekday, danish_month};
+pub use format::{danish_date, danish_date_long, danish_month, danish_weekday};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
@@ -74,7 +74,10 @@ impl WorkingCalendar {
             Weekday::Sat if !self.saturday_is_working_day => return Some("lørdag"),
             _ => {}
         }
-        if let Some(day) = closed_days(date.year()).into_iter().find(|d| d.date == date) {
+        if let Some(day) = closed_days(date.year())
+            .into_iter()
+            .find(|d| d.date == date)
+        {
             return Some(day.name);
         }
         self.extra_closed
@@ -114,8 +117,9 @@ pub fn agenda_deadline(rules: &CalendarRules, meeting: NaiveDate) -> NaiveDate {
     let calendar = WorkingCalendar::new(rules);
     match rules.agenda_notice_unit {
         NoticeUnit::WorkingDays => calendar.working_days_before(meeting, rules.agenda_notice),
-        NoticeUnit::CalendarDays => calendar
-            .on_or_before(meeting - Duration::days(i64::from(rules.agenda_notice))),
+        NoticeUnit::CalendarDays => {
+            calendar.on_or_before(meeting - Duration::days(i64::from(rules.agenda_notice)))
+        }
     }
 }
 
@@ -128,7 +132,10 @@ mod tests {
     }
 
     fn names(year: i32) -> Vec<(NaiveDate, &'static str)> {
-        closed_days(year).into_iter().map(|c| (c.date, c.name)).collect()
+        closed_days(year)
+            .into_iter()
+            .map(|c| (c.date, c.name))
+            .collect()
     }
 
     #[test]

@@ -25,24 +25,41 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     let (plan, warnings) = match plan::load_valid(&source) {
         Ok(ok) => ok,
         Err(diagnostics) => {
-            return Ok(Outcome { diagnostics: diagnostics.into_sorted(), messages: vec![], failed: true });
+            return Ok(Outcome {
+                diagnostics: diagnostics.into_sorted(),
+                messages: vec![],
+                failed: true,
+            });
         }
     };
-    if let Some(id) = &args.meeting {
-        if !plan.meetings.iter().any(|m| m.id.get_ref() == id) {
-            let ids: Vec<&str> = plan.meetings.iter().map(|m| m.id.get_ref().as_str()).collect();
-            return Err(UsageError(format!(
-                "there is no meeting `{id}` in the plan; the meetings are: {}",
-                ids.join(", ")
-            )));
-        }
+    if let Some(id) = &args.meeting
+        && !plan.meetings.iter().any(|m| m.id.get_ref() == id)
+    {
+        let ids: Vec<&str> = plan
+            .meetings
+            .iter()
+            .map(|m| m.id.get_ref().as_str())
+            .collect();
+        return Err(UsageError(format!(
+            "there is no meeting `{id}` in the plan; the meetings are: {}",
+            ids.join(", ")
+        )));
     }
     let templates = match resolve_templates(global) {
         Ok(t) => t,
-        Err(d) => return Ok(Outcome { diagnostics: vec![d], messages: vec![], failed: true }),
+        Err(d) => {
+            return Ok(Outcome {
+                diagnostics: vec![d],
+                messages: vec![],
+                failed: true,
+            });
+        }
     };
     let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
-    let selection = Selection { meeting: args.meeting.clone(), kind: args.document };
+    let selection = Selection {
+        meeting: args.meeting.clone(),
+        kind: args.document,
+    };
     let out = OutputDir::new(&global.out);
     let mut diagnostics = warnings.into_sorted();
     match build::build(&plan, &renderer, &selection, &out) {
@@ -57,11 +74,19 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
                 out.root().display(),
                 started.elapsed().as_secs_f64()
             )];
-            Ok(Outcome { diagnostics, messages, failed: false })
+            Ok(Outcome {
+                diagnostics,
+                messages,
+                failed: false,
+            })
         }
         Err(errors) => {
             diagnostics.extend(errors.into_sorted());
-            Ok(Outcome { diagnostics, messages: vec![format!("nothing was written to {}", out.root().display())], failed: true })
+            Ok(Outcome {
+                diagnostics,
+                messages: vec![format!("nothing was written to {}", out.root().display())],
+                failed: true,
+            })
         }
     }
 }

@@ -34,7 +34,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
         let templates = match resolve_templates(global) {
             Ok(t) => t,
             Err(d) => {
-                return Ok(Outcome { diagnostics: vec![d], messages: vec![], failed: true });
+                return Ok(Outcome {
+                    diagnostics: vec![d],
+                    messages: vec![],
+                    failed: true,
+                });
             }
         };
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
@@ -60,5 +64,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
             warnings
         ));
     }
-    Ok(Outcome { diagnostics, messages, failed })
+    Ok(Outcome {
+        diagnostics,
+        messages,
+        failed,
+    })
 }

@@ -136,7 +136,12 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                 kind: DocumentKind::AgendaItem,
                 meeting: Some(id.clone()),
                 path: format!("{id}/{}", item_file_name(index, item)),
-                title: format!("{} – punkt {}: {}", views::agenda_title(plan, meeting), index + 1, item.title),
+                title: format!(
+                    "{} – punkt {}: {}",
+                    views::agenda_title(plan, meeting),
+                    index + 1,
+                    item.title
+                ),
                 view: views::agenda_item(plan, meeting, index, &attachments),
             });
         }
@@ -173,16 +178,16 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
 
     // The current strategy and process plan, outside any meeting.
     if selection.meeting.is_none() {
-        if let Some(strategy) = &plan.strategy {
-            if let Some(latest) = strategy.editions.iter().max_by_key(|e| e.date.get_ref()) {
-                push(Document {
-                    kind: DocumentKind::Strategy,
-                    meeting: None,
-                    path: format!("{}.pdf", slug(&strategy.title)),
-                    title: strategy.title.clone(),
-                    view: views::strategy(plan, latest.id.get_ref()),
-                });
-            }
+        if let Some(strategy) = &plan.strategy
+            && let Some(latest) = strategy.editions.iter().max_by_key(|e| e.date.get_ref())
+        {
+            push(Document {
+                kind: DocumentKind::Strategy,
+                meeting: None,
+                path: format!("{}.pdf", slug(&strategy.title)),
+                title: strategy.title.clone(),
+                view: views::strategy(plan, latest.id.get_ref()),
+            });
         }
         push(Document {
             kind: DocumentKind::ProcessPlan,
@@ -197,7 +202,8 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
 
 /// Committee and council meetings have agendas; seminars and theme meetings have programmes.
 pub fn has_agenda(meeting: &Meeting) -> bool {
-    matches!(meeting.kind, MeetingKind::Committee | MeetingKind::Council) && !meeting.items.is_empty()
+    matches!(meeting.kind, MeetingKind::Committee | MeetingKind::Council)
+        && !meeting.items.is_empty()
 }
 
 fn item_file_name(index: usize, item: &AgendaItem) -> String {
@@ -245,8 +251,15 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
                     (reference.title.clone().unwrap_or(title), stem, source)
                 }
                 (Some(_), _) => {
-                    let title = reference.title.clone().unwrap_or_else(|| process_plan_title_short(plan));
-                    (title, "procesplan".to_string(), AttachmentSource::ProcessPlan)
+                    let title = reference
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| process_plan_title_short(plan));
+                    (
+                        title,
+                        "procesplan".to_string(),
+                        AttachmentSource::ProcessPlan,
+                    )
                 }
                 (None, Some(file)) => {
                     let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
@@ -255,7 +268,11 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
                     let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
                     let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
                     let title = reference.title.clone().unwrap_or_else(|| stem.clone());
-                    (title, format!("{}{ext}", slug(&stem)), AttachmentSource::File(from))
+                    (
+                        title,
+                        format!("{}{ext}", slug(&stem)),
+                        AttachmentSource::File(from),
+                    )
                 }
                 (None, None) => continue,
             };
@@ -267,7 +284,10 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
             if out.iter().any(|a| a.path == path) {
                 let first = out.iter().find(|a| a.path == path).cloned();
                 if let Some(first) = first {
-                    out.push(Attachment { item: item.id.get_ref().clone(), ..first });
+                    out.push(Attachment {
+                        item: item.id.get_ref().clone(),
+                        ..first
+                    });
                 }
                 continue;
             }
@@ -327,7 +347,11 @@ pub fn slug(text: &str) -> String {
         let cut = out[..60].rfind('-').unwrap_or(60);
         out.truncate(cut);
     }
-    if out.is_empty() { "dokument".into() } else { out }
+    if out.is_empty() {
+        "dokument".into()
+    } else {
+        out
+    }
 }
 
 /// The date a document speaks from when it is attached to a meeting: the day its agenda goes out.
@@ -341,7 +365,10 @@ mod tests {
 
     #[test]
     fn slugs_are_lower_case_ascii() {
-        assert_eq!(slug("Udsattestrategi 2022-2029 – høringsudkast"), "udsattestrategi-2022-2029-hoeringsudkast");
+        assert_eq!(
+            slug("Udsattestrategi 2022-2029 – høringsudkast"),
+            "udsattestrategi-2022-2029-hoeringsudkast"
+        );
         assert_eq!(slug("Ældrerådet & Børn"), "aeldreraadet-boern");
         assert_eq!(slug("  "), "dokument");
         assert!(slug(&"ord ".repeat(40)).len() <= 60);

@@ -27,7 +27,13 @@ fn opt_markup(m: &Option<Markup>) -> Value {
 }
 
 /// What every document shows in its header, footer and metadata.
-fn meta(plan: &Plan, title: &str, kind_label: &str, day: NaiveDate, draft: Option<&Edition>) -> Value {
+fn meta(
+    plan: &Plan,
+    title: &str,
+    kind_label: &str,
+    day: NaiveDate,
+    draft: Option<&Edition>,
+) -> Value {
     let settings = &plan.settings;
     json!({
         "title": title,
@@ -61,7 +67,10 @@ pub fn agenda_title(plan: &Plan, meeting: &Meeting) -> String {
 }
 
 pub fn process_plan_title(plan: &Plan) -> String {
-    format!("Proces- og implementeringsplan – {}", plan.settings.plan.title)
+    format!(
+        "Proces- og implementeringsplan – {}",
+        plan.settings.plan.title
+    )
 }
 
 /// The day an attached document speaks from: the day the meeting's agenda goes out.
@@ -204,7 +213,12 @@ pub fn agenda(plan: &Plan, meeting: &Meeting, attachments: &[Attachment], public
     })
 }
 
-pub fn agenda_item(plan: &Plan, meeting: &Meeting, index: usize, attachments: &[Attachment]) -> Value {
+pub fn agenda_item(
+    plan: &Plan,
+    meeting: &Meeting,
+    index: usize,
+    attachments: &[Attachment],
+) -> Value {
     let item = &meeting.items[index];
     let title = format!("{} – punkt {}", agenda_title(plan, meeting), index + 1);
     json!({
@@ -218,7 +232,10 @@ pub fn strategy(plan: &Plan, edition_id: &str) -> Value {
     let Some(strategy) = &plan.strategy else {
         return Value::Null;
     };
-    let edition = strategy.editions.iter().find(|e| e.id.get_ref() == edition_id);
+    let edition = strategy
+        .editions
+        .iter()
+        .find(|e| e.id.get_ref() == edition_id);
     let day = edition.map_or(plan.settings.plan.date.get_ref().0, |e| e.date.get_ref().0);
     let area_title = |id: &str| {
         strategy
@@ -294,16 +311,16 @@ fn mandate(plan: &Plan) -> Value {
 
 /// Where a milestone stands on a given day.
 fn milestone_state(plan: &Plan, milestone: &Milestone, today: NaiveDate) -> (&'static str, Value) {
-    let meeting = milestone
-        .meeting
-        .as_ref()
-        .and_then(|id| plan.meetings.iter().find(|m| m.id.get_ref() == id.get_ref()));
+    let meeting = milestone.meeting.as_ref().and_then(|id| {
+        plan.meetings
+            .iter()
+            .find(|m| m.id.get_ref() == id.get_ref())
+    });
     let met_by = meeting.map(|m| {
-        let item = milestone.item.as_ref().and_then(|id| {
-            m.items
-                .iter()
-                .position(|i| i.id.get_ref() == id.get_ref())
-        });
+        let item = milestone
+            .item
+            .as_ref()
+            .and_then(|id| m.items.iter().position(|i| i.id.get_ref() == id.get_ref()));
         let mut text = format!("{} {}", body_name(plan, m), danish_date(m.date.get_ref().0));
         if let Some(index) = item {
             text.push_str(&format!(", punkt {}", index + 1));
@@ -333,7 +350,13 @@ fn window_label(from: NaiveDate, to: NaiveDate) -> String {
             format!("{}-{} {}", month(from), month(to), from.year())
         }
     } else {
-        format!("{} {}-{} {}", month(from), from.year(), month(to), to.year())
+        format!(
+            "{} {}-{} {}",
+            month(from),
+            from.year(),
+            month(to),
+            to.year()
+        )
     }
 }
 
@@ -429,15 +452,27 @@ mod tests {
 
     #[test]
     fn windows_read_as_danish_months() {
-        assert_eq!(window_label(d(2024, 11, 1), d(2024, 12, 31)), "november-december 2024");
-        assert_eq!(window_label(d(2024, 9, 1), d(2024, 9, 30)), "september 2024");
+        assert_eq!(
+            window_label(d(2024, 11, 1), d(2024, 12, 31)),
+            "november-december 2024"
+        );
+        assert_eq!(
+            window_label(d(2024, 9, 1), d(2024, 9, 30)),
+            "september 2024"
+        );
         assert_eq!(window_label(d(2025, 1, 1), d(2025, 12, 31)), "2025");
-        assert_eq!(window_label(d(2022, 11, 1), d(2023, 1, 31)), "november 2022-januar 2023");
+        assert_eq!(
+            window_label(d(2022, 11, 1), d(2023, 1, 31)),
+            "november 2022-januar 2023"
+        );
     }
 
     #[test]
     fn multi_day_meetings() {
         assert_eq!(day_span(d(2022, 5, 20), d(2022, 5, 21)), "20.-21. maj 2022");
-        assert_eq!(day_span(d(2022, 6, 30), d(2022, 7, 1)), "30. juni-1. juli 2022");
+        assert_eq!(
+            day_span(d(2022, 6, 30), d(2022, 7, 1)),
+            "30. juni-1. juli 2022"
+        );
     }
 }

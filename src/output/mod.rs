@@ -33,14 +33,14 @@ impl OutputDir {
     /// The target of a relative path, refusing any path that could leave the directory.
     pub fn target(&self, relative: &str) -> io::Result<PathBuf> {
         let rel = Path::new(relative);
-        let inside = !relative.is_empty()
-            && rel
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)));
+        let inside =
+            !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
         if !inside {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("refusing to write `{relative}`: it is not a path inside the output directory"),
+                format!(
+                    "refusing to write `{relative}`: it is not a path inside the output directory"
+                ),
             ));
         }
         Ok(self.root.join(rel))
@@ -50,15 +50,15 @@ impl OutputDir {
     pub fn write(&self, relative: &str, bytes: &[u8]) -> io::Result<Written> {
         let target = self.target(relative)?;
         let sha256 = format!("{:x}", Sha256::digest(bytes));
-        if let Ok(existing) = std::fs::read(&target) {
-            if existing == bytes {
-                return Ok(Written {
-                    path: relative.into(),
-                    size: bytes.len() as u64,
-                    sha256,
-                    changed: false,
-                });
-            }
+        if let Ok(existing) = std::fs::read(&target)
+            && existing == bytes
+        {
+            return Ok(Written {
+                path: relative.into(),
+                size: bytes.len() as u64,
+                sha256,
+                changed: false,
+            });
         }
         let parent = target.parent().unwrap_or(&self.root);
         create_dir_inside(&self.root, parent)?;
@@ -88,7 +88,10 @@ fn create_dir_inside(root: &Path, dir: &Path) -> io::Result<()> {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidInput,
-                    format!("refusing to write through the symbolic link {}", current.display()),
+                    format!(
+                        "refusing to write through the symbolic link {}",
+                        current.display()
+                    ),
                 ));
             }
             Ok(meta) if meta.is_dir() => {}

@@ -61,7 +61,9 @@ impl PlanSource {
                         meta.len() / (1024 * 1024),
                         MAX_FILE_BYTES / (1024 * 1024)
                     ))
-                    .with_help("split the data over several files, or remove what is not plan data"));
+                    .with_help(
+                        "split the data over several files, or remove what is not plan data",
+                    ));
                 }
                 std::fs::read(&path)
                     .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?
@@ -227,18 +229,18 @@ fn parse<T: DeserializeOwned>(file: &SourceRef, diagnostics: &mut Diagnostics) -
 /// Turns serde's and toml's messages into ones that say what would be right.
 fn toml_diagnostic(message: &str, file: &SourceRef, range: std::ops::Range<usize>) -> Diagnostic {
     let message = message.trim().trim_end_matches('.');
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((key, expected)) = rest.split_once('`') {
-            let keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let mut d = Diagnostic::error(format!("unknown key `{key}`")).at(file, range);
-            if let Some(best) = closest(key, &keys) {
-                d.message = format!("unknown key `{key}`; did you mean `{best}`?");
-            }
-            if keys.is_empty() {
-                return d.with_help("this table takes no keys");
-            }
-            return d.with_help(format!("the keys allowed here are: {}", keys.join(", ")));
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once('`')
+    {
+        let keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut d = Diagnostic::error(format!("unknown key `{key}`")).at(file, range);
+        if let Some(best) = closest(key, &keys) {
+            d.message = format!("unknown key `{key}`; did you mean `{best}`?");
         }
+        if keys.is_empty() {
+            return d.with_help("this table takes no keys");
+        }
+        return d.with_help(format!("the keys allowed here are: {}", keys.join(", ")));
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
@@ -248,28 +250,39 @@ fn toml_diagnostic(message: &str, file: &SourceRef, range: std::ops::Range<usize
                 "add `{key} = ...` to this table; docs/plan-format.md lists every key"
             ));
     }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        if let Some((value, expected)) = rest.split_once('`') {
-            let values: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let mut text = format!("`{value}` is not allowed here");
-            if let Some(best) = closest(value, &values) {
-                text.push_str(&format!("; did you mean `{best}`?"));
-            }
-            return Diagnostic::error(text)
-                .at(file, range)
-                .with_help(format!("write one of: {}", values.join(", ")));
+    if let Some(rest) = message.strip_prefix("unknown variant `")
+        && let Some((value, expected)) = rest.split_once('`')
+    {
+        let values: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let mut text = format!("`{value}` is not allowed here");
+        if let Some(best) = closest(value, &values) {
+            text.push_str(&format!("; did you mean `{best}`?"));
         }
+        return Diagnostic::error(text)
+            .at(file, range)
+            .with_help(format!("write one of: {}", values.join(", ")));
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let expected = match expected {
+            "a boolean" => "`true` or `false`",
+            other => other,
+        };
+        return Diagnostic::error(format!("wrong type: expected {expected}, found {found}"))
+            .at(file, range);
     }
     Diagnostic::error(message.replace('\n', " ")).at(file, range)
 }
 
 /// The allowed name nearest to a misspelt one, if it is near enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // Ties go to the name that starts like the word: a typo rarely hits the first letter.
     candidates
         .iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), *c))
         .filter(|(distance, c)| *distance <= 2.max(c.len() / 3))
-        .min_by_key(|(distance, _)| *distance)
+        .min_by_key(|(distance, c)| (*distance, c.chars().next() != word.chars().next()))
         .map(|(_, c)| c)
 }
 
@@ -292,9 +305,24 @@ mod tests {
     #[test]
     fn attachment_paths_stay_inside_the_plan() {
         let source = PlanSource::Dir(PathBuf::from("/nonexistent"));
-        assert!(source.attachment_path("../x.pdf").unwrap_err().contains("leaves"));
-        assert!(source.attachment_path("/etc/passwd").unwrap_err().contains("leaves"));
-        assert!(source.attachment_path("bilag/x.pdf").unwrap_err().contains("no file"));
+        assert!(
+            source
+                .attachment_path("../x.pdf")
+                .unwrap_err()
+                .contains("leaves")
+        );
+        assert!(
+            source
+                .attachment_path("/etc/passwd")
+                .unwrap_err()
+                .contains("leaves")
+        );
+        assert!(
+            source
+                .attachment_path("bilag/x.pdf")
+                .unwrap_err()
+                .contains("no file")
+        );
     }
 
     #[test]

@@ -35,9 +35,7 @@ pub fn check(file: &SourceRef, markup: &Markup, diagnostics: &mut Diagnostics) {
             d = d.with_help(hint.v.to_string());
         }
         if error.message.starts_with("unclosed delimiter") {
-            d = d.with_help(
-                "close it, or write `\\*`, `\\_` or `\\$` for the character itself",
-            );
+            d = d.with_help("close it, or write `\\*`, `\\_` or `\\$` for the character itself");
         }
         diagnostics.push(d);
     }
@@ -58,8 +56,10 @@ pub fn check(file: &SourceRef, markup: &Markup, diagnostics: &mut Diagnostics) {
             .iter()
             .map(|(n, _)| n.as_str())
             .collect();
-        let mut d = Diagnostic::error(format!("in Typst markup: unknown variable or function `{name}`"))
-            .at(file, to_file(range));
+        let mut d = Diagnostic::error(format!(
+            "in Typst markup: unknown variable or function `{name}`"
+        ))
+        .at(file, to_file(range));
         d = match super::load::closest(&name, &known) {
             Some(best) => d.with_help(format!("did you mean `{best}`?")),
             None => d.with_help("write `\\#` for a literal `#`"),
@@ -111,30 +111,70 @@ fn collect_unknown_idents(
     }
 }
 
-/// Maps a byte range in the decoded string to one in the TOML file. Exact where the string is
-/// written without escapes; otherwise the start of the string, which is still the right line.
+/// Maps a byte range in the decoded string to one in the TOML file, through escapes and the
+/// line-ending backslashes of multi-line strings.
 fn map_range(file: &SourceRef, markup: &Markup, range: Range<usize>) -> Range<usize> {
     let literal = markup.span();
     let raw = file.text.get(literal.clone()).unwrap_or("");
-    let mut offset = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-        3
-    } else {
-        1
+    let offsets = decoded_offsets(raw);
+    let at = |decoded: usize| {
+        let raw_offset = offsets
+            .iter()
+            .find(|(d, _)| *d >= decoded)
+            .map_or(raw.len(), |(_, r)| *r);
+        (literal.start + raw_offset).min(literal.end)
     };
-    if raw[offset.min(raw.len())..].starts_with("\r\n") && offset == 3 {
-        offset += 2;
-    } else if raw[offset.min(raw.len())..].starts_with('\n') && offset == 3 {
-        offset += 1;
-    }
-    let is_literal_string = raw.starts_with('\'');
-    let body = &raw[offset.min(raw.len())..];
-    if is_literal_string || !body.contains('\\') {
-        let start = literal.start + offset + range.start;
-        let end = literal.start + offset + range.end;
-        start.min(literal.end)..end.min(literal.end)
+    at(range.start)..at(range.end).max(at(range.start))
+}
+
+/// For each character of the decoded string, its byte offset there and in the raw literal.
+fn decoded_offsets(raw: &str) -> Vec<(usize, usize)> {
+    let (quote, multi) = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        (&raw[..3], true)
     } else {
-        literal.start..literal.start + 1
+        (raw.get(..1).unwrap_or(""), false)
+    };
+    let literal = quote.starts_with('\'');
+    let mut i = quote.len();
+    if multi {
+        if raw[i..].starts_with("\r\n") {
+            i += 2;
+        } else if raw[i..].starts_with('\n') {
+            i += 1;
+        }
     }
+    let body_end = raw.len().saturating_sub(quote.len()).max(i);
+    let bytes = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut decoded = 0;
+    while i < body_end {
+        let c = raw[i..].chars().next().unwrap_or(' ');
+        if !literal && c == '\\' {
+            let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+            let (raw_len, decoded_len) = match next {
+                b'u' => (6, 1),
+                b'U' => (10, 1),
+                b'\n' | b'\r' | b' ' | b'\t' if multi => {
+                    // A line-ending backslash removes the newline and the white space after it.
+                    let rest = &raw[i + 1..body_end];
+                    let skipped = rest.len() - rest.trim_start().len();
+                    (1 + skipped, 0)
+                }
+                _ => (2, 1),
+            };
+            if decoded_len > 0 {
+                out.push((decoded, i));
+            }
+            decoded += decoded_len;
+            i += raw_len;
+            continue;
+        }
+        out.push((decoded, i));
+        decoded += c.len_utf8();
+        i += c.len_utf8();
+    }
+    out.push((decoded, i.min(body_end)));
+    out
 }
 
 #[cfg(test)]
@@ -156,7 +196,12 @@ mod tests {
 
     #[test]
     fn valid_markup_passes() {
-        assert!(check_text("text = \"Et *fedt* ord og #emph[mere] og #link(\\\"https://x.dk\\\")[her].\"").is_empty());
+        assert!(
+            check_text(
+                "text = \"Et *fedt* ord og #emph[mere] og #link(\\\"https://x.dk\\\")[her].\""
+            )
+            .is_empty()
+        );
         assert!(check_text("text = '''\n#let x = 2\nVi har #x mål og $a + b$.\n'''").is_empty());
     }
 
@@ -164,14 +209,32 @@ mod tests {
     fn unclosed_strong_points_into_the_toml() {
         let out = check_text("text = \"Et *fedt ord\"");
         assert_eq!(out.len(), 1, "{out:?}");
-        assert!(out[0].starts_with("x.toml:1:12: error: in Typst markup: unclosed delimiter"), "{out:?}");
+        assert!(
+            out[0].starts_with("x.toml:1:12: error: in Typst markup: unclosed delimiter"),
+            "{out:?}"
+        );
     }
 
     #[test]
     fn unknown_function_is_named_with_a_suggestion() {
         let out = check_text("text = '''\nSe #lnk(\"https://x.dk\")'''");
         assert_eq!(out.len(), 1, "{out:?}");
-        assert!(out[0].starts_with("x.toml:2:5: error: in Typst markup: unknown variable or function `lnk`"), "{out:?}");
+        assert!(
+            out[0].starts_with(
+                "x.toml:2:5: error: in Typst markup: unknown variable or function `lnk`"
+            ),
+            "{out:?}"
+        );
         assert!(out[0].contains("did you mean `link`?"), "{out:?}");
+    }
+
+    #[test]
+    fn positions_survive_escapes() {
+        let out = check_text("text = \"A\\n\\\"B\\\" *C\"");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("x.toml:1:18: error: in Typst markup: unclosed delimiter"),
+            "{out:?}"
+        );
     }
 }

@@ -59,7 +59,9 @@ impl<'a> Ids<'a> {
             d.push(
                 Diagnostic::error(format!("duplicate {} id `{}`", self.kind, id.get_ref()))
                     .at(file, id.span())
-                    .with_help(format!("it is already used on line {line}; ids must be unique")),
+                    .with_help(format!(
+                        "it is already used on line {line}; ids must be unique"
+                    )),
             );
         } else {
             self.seen.insert(id.get_ref(), id.span());
@@ -81,7 +83,12 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn unknown(kind: &str, file: &SourceRef, reference: &Spanned<String>, names: &[&str]) -> Diagnostic {
+fn unknown(
+    kind: &str,
+    file: &SourceRef,
+    reference: &Spanned<String>,
+    names: &[&str],
+) -> Diagnostic {
     let name = reference.get_ref();
     let mut message = format!("there is no {kind} `{name}`");
     if let Some(best) = closest(name, names) {
@@ -94,7 +101,9 @@ fn unknown(kind: &str, file: &SourceRef, reference: &Spanned<String>, names: &[&
     } else {
         format!("{} {kind}s are defined; check the spelling", names.len())
     };
-    Diagnostic::error(message).at(file, reference.span()).with_help(help)
+    Diagnostic::error(message)
+        .at(file, reference.span())
+        .with_help(help)
 }
 
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
@@ -119,26 +128,28 @@ fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
         .count();
     if chairs > 1 {
         d.push(
-            Diagnostic::error(format!("the committee has {chairs} chairs; it can have one"))
-                .at(file, 0..0)
-                .with_help("give the others `role = \"member\"` or `role = \"vice-chair\"`"),
+            Diagnostic::error(format!(
+                "the committee has {chairs} chairs; it can have one"
+            ))
+            .at(file, 0..0)
+            .with_help("give the others `role = \"member\"` or `role = \"vice-chair\"`"),
         );
     }
 }
 
 fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
     let file = &plan.files.meetings;
-    if let Some(end_date) = &meeting.end_date {
-        if end_date.get_ref() < meeting.date.get_ref() {
-            d.push(
-                Diagnostic::error(format!(
-                    "the meeting ends on {} before it begins on {}",
-                    end_date.get_ref(),
-                    meeting.date.get_ref()
-                ))
-                .at(file, end_date.span()),
-            );
-        }
+    if let Some(end_date) = &meeting.end_date
+        && end_date.get_ref() < meeting.date.get_ref()
+    {
+        d.push(
+            Diagnostic::error(format!(
+                "the meeting ends on {} before it begins on {}",
+                end_date.get_ref(),
+                meeting.date.get_ref()
+            ))
+            .at(file, end_date.span()),
+        );
     }
     if let Some(end) = &meeting.end {
         let same_day = meeting
@@ -214,8 +225,10 @@ fn check_document_ref(
         "strategy" => {
             let Some(strategy) = &plan.strategy else {
                 d.push(
-                    Diagnostic::error("the strategy is attached, but the plan has no strategy.toml")
-                        .at(file, document.span()),
+                    Diagnostic::error(
+                        "the strategy is attached, but the plan has no strategy.toml",
+                    )
+                    .at(file, document.span()),
                 );
                 return;
             };
@@ -230,8 +243,17 @@ fn check_document_ref(
                 );
                 return;
             };
-            if !strategy.editions.iter().any(|e| e.id.get_ref() == edition.get_ref()) {
-                d.push(unknown("strategy edition", file, edition, &edition_names(strategy)));
+            if !strategy
+                .editions
+                .iter()
+                .any(|e| e.id.get_ref() == edition.get_ref())
+            {
+                d.push(unknown(
+                    "strategy edition",
+                    file,
+                    edition,
+                    &edition_names(strategy),
+                ));
             }
         }
         "process-plan" => {
@@ -242,12 +264,21 @@ fn check_document_ref(
                 );
             }
         }
-        _ => d.push(unknown("document kind", file, document, ATTACHABLE_DOCUMENTS)),
+        _ => d.push(unknown(
+            "document kind",
+            file,
+            document,
+            ATTACHABLE_DOCUMENTS,
+        )),
     }
 }
 
 fn edition_names(strategy: &StrategyFile) -> Vec<&str> {
-    strategy.editions.iter().map(|e| e.id.get_ref().as_str()).collect()
+    strategy
+        .editions
+        .iter()
+        .map(|e| e.id.get_ref().as_str())
+        .collect()
 }
 
 fn check_strategy(strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {
@@ -296,9 +327,11 @@ fn check_strategy(strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics
             let year = *sub.horizon.get_ref();
             if !(2000..=2100).contains(&year) {
                 d.push(
-                    Diagnostic::error(format!("`{year}` is not a year a sub-goal can be reached by"))
-                        .at(file, sub.horizon.span())
-                        .with_help("write the year, e.g. `horizon = 2025`"),
+                    Diagnostic::error(format!(
+                        "`{year}` is not a year a sub-goal can be reached by"
+                    ))
+                    .at(file, sub.horizon.span())
+                    .with_help("write the year, e.g. `horizon = 2025`"),
                 );
             }
         }
@@ -361,8 +394,11 @@ fn check_implementation(
                         .iter()
                         .find(|m| m.id.get_ref() == meeting_ref.get_ref());
                     if let (Some(meeting), Some(item_ref)) = (meeting, item_ref) {
-                        let items: Vec<&str> =
-                            meeting.items.iter().map(|i| i.id.get_ref().as_str()).collect();
+                        let items: Vec<&str> = meeting
+                            .items
+                            .iter()
+                            .map(|i| i.id.get_ref().as_str())
+                            .collect();
                         if !items.contains(&item_ref.get_ref().as_str()) {
                             d.push(unknown(
                                 &format!("agenda item in meeting `{}`", meeting_ref.get_ref()),
@@ -374,8 +410,10 @@ fn check_implementation(
                     }
                 }
                 (None, Some(item_ref)) => d.push(
-                    Diagnostic::error("a milestone that names an `item` must also name its `meeting`")
-                        .at(file, item_ref.span()),
+                    Diagnostic::error(
+                        "a milestone that names an `item` must also name its `meeting`",
+                    )
+                    .at(file, item_ref.span()),
                 ),
                 (None, None) => {}
             }

@@ -7,12 +7,12 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, Source};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 pub use templates::Templates;
@@ -181,7 +181,10 @@ impl World for DocumentWorld<'_> {
         if id == self.renderer.view_id {
             return Ok(self.view.clone());
         }
-        self.renderer.templates.file(id).ok_or_else(|| not_found(id))
+        self.renderer
+            .templates
+            .file(id)
+            .ok_or_else(|| not_found(id))
     }
 
     fn font(&self, index: usize) -> Option<Font> {

@@ -63,12 +63,14 @@ impl Templates {
                 continue;
             }
             let Some(id) = file_id(&path) else { continue };
-            if path.ends_with(".typ") {
-                if let Ok(text) = String::from_utf8(bytes.clone()) {
-                    let name = format!("{}/{path}", templates.display_root);
-                    templates.texts.insert(id, SourceFile::new(name, text.clone()));
-                    templates.sources.insert(id, Source::new(id, text));
-                }
+            if path.ends_with(".typ")
+                && let Ok(text) = String::from_utf8(bytes.clone())
+            {
+                let name = format!("{}/{path}", templates.display_root);
+                templates
+                    .texts
+                    .insert(id, SourceFile::new(name, text.clone()));
+                templates.sources.insert(id, Source::new(id, text));
             }
             templates.files.insert(id, Bytes::new(bytes));
         }

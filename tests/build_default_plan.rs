@@ -1,0 +1,257 @@
+//! The built-in Ballerup plan, built by the binary into a temporary directory and read back.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::*;
+
+/// One build of the default plan shared by the tests of this file (it is the slow part).
+fn built() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = udvalg(&dir, &["build"]);
+        assert!(out.status.success(), "build failed: {}", stderr(&out));
+        assert!(stdout(&out).contains("wrote 24 files"), "{}", stdout(&out));
+        dir.join("output")
+    })
+}
+
+#[test]
+fn every_paper_of_the_2022_process_is_written() {
+    let files = tree_hashes(built());
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    for expected in [
+        "su-2022-05-31/dagsorden-socialudvalget-2022-05-31.pdf",
+        "su-2022-08-09/dagsorden-socialudvalget-2022-08-09.pdf",
+        "su-2022-09-06/dagsorden-socialudvalget-2022-09-06.pdf",
+        "su-2022-10-04/dagsorden-socialudvalget-2022-10-04.pdf",
+        "su-2022-10-04/bilag/udsattestrategi-2022-2029-foerste-udkast.pdf",
+        "su-2022-11-08/dagsorden-socialudvalget-2022-11-08.pdf",
+        "su-2022-11-08/bilag/udsattestrategi-2022-2029-hoeringsudkast.pdf",
+        "su-2022-11-08/bilag/procesplan.pdf",
+        "su-2022-11-29/dagsorden-socialudvalget-2022-11-29.pdf",
+        "su-2022-11-29/dagsorden-socialudvalget-2022-11-29-offentlig.pdf",
+        "su-2022-11-29/bilag/udsattestrategi-2022-2029-endelig-strategi.pdf",
+        "kb-2022-12-19/dagsorden-kommunalbestyrelsen-2022-12-19.pdf",
+        "udsattestrategi-2022-2029.pdf",
+        "procesplan.pdf",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "missing {expected}; have {names:#?}"
+        );
+    }
+    assert!(
+        names.iter().all(|n| n
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-./".contains(&b))),
+        "file names are lower-case ASCII: {names:#?}"
+    );
+}
+
+#[test]
+fn agenda_front_page_speaks_danish() {
+    let agenda = built().join("su-2022-11-08/dagsorden-socialudvalget-2022-11-08.pdf");
+    let text = pdf_words(&agenda);
+    for phrase in [
+        "BALLERUP KOMMUNE",
+        "Socialudvalget",
+        "tirsdag den 8. november 2022 kl. 16.00-18.00",
+        "Ballerup Rådhus, mødelokale C",
+        "Udsendt onsdag den 2. november 2022",
+        "Mette Lindberg (A), formand",
+        "Indhold",
+        "1. Udsattestrategi 2022-2029 – godkendelse og udsendelse i høring",
+        "Sagsnr. KLE-nr. Sagstype Behandling 22/08761 27.00.00 Godkendelse Åbent punkt",
+        "Sagsfremstilling",
+        "Indstilling",
+        "Administrationen indstiller, at Socialudvalget",
+        "Bilag",
+        "Udsattestrategi 2022-2029 – Høringsudkast",
+        "Beslutning Godkendt.",
+        "Side 1 af 2",
+        "Eksempeldata:",
+    ] {
+        assert!(text.contains(phrase), "agenda lacks {phrase:?}:\n{text}");
+    }
+    assert_eq!(pages(&agenda), 2);
+    assert_eq!(
+        pdf_info(&agenda, "Title"),
+        "Dagsorden – Socialudvalget 8. november 2022"
+    );
+    assert_eq!(pdf_info(&agenda, "Author"), "Ballerup Kommune");
+}
+
+#[test]
+fn closed_items_stay_out_of_what_is_published() {
+    let dir = built().join("su-2022-11-29");
+    let members = pdf_words(&dir.join("dagsorden-socialudvalget-2022-11-29.pdf"));
+    let public = pdf_words(&dir.join("dagsorden-socialudvalget-2022-11-29-offentlig.pdf"));
+    assert!(members.contains("2. Kontrakt om midlertidigt botilbud"));
+    assert!(members.contains("Lukket punkt"));
+    assert!(public.contains("2. Lukket punkt"));
+    assert!(public.contains("behandles for lukkede døre"));
+    assert!(
+        !public.contains("botilbud"),
+        "public agenda leaks the closed item: {public}"
+    );
+    let items: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("punkt-"))
+        .collect();
+    assert_eq!(
+        items,
+        vec!["punkt-01-udsattestrategi-2022-2029-endelig-godkendelse.pdf"]
+    );
+}
+
+#[test]
+fn agenda_item_pdf_is_the_item_alone() {
+    let item = built().join("su-2022-10-04/punkt-01-udsattestrategi-2022-2029-foerste-udkast.pdf");
+    let text = pdf_words(&item);
+    assert!(text.contains("DAGSORDENSPUNKT"));
+    assert!(
+        text.contains("Socialudvalget · Udvalgsmøde · tirsdag den 4. oktober 2022 kl. 16.00-18.00")
+    );
+    assert!(text.contains("1. Udsattestrategi 2022-2029 – første udkast"));
+    assert!(text.contains("Drøftelse"));
+    assert!(
+        !text.contains("Indhold"),
+        "an item PDF has no contents list"
+    );
+    assert_eq!(pages(&item), 1);
+}
+
+#[test]
+fn strategy_drafts_are_marked_and_the_final_is_not() {
+    let dir = built();
+    let first =
+        pdf_words(&dir.join("su-2022-10-04/bilag/udsattestrategi-2022-2029-foerste-udkast.pdf"));
+    let consultation =
+        pdf_words(&dir.join("su-2022-11-08/bilag/udsattestrategi-2022-2029-hoeringsudkast.pdf"));
+    let last =
+        pdf_words(&dir.join("su-2022-11-29/bilag/udsattestrategi-2022-2029-endelig-strategi.pdf"));
+    assert!(
+        first.contains("UDKAST · Første udkast, version 0.1"),
+        "{first}"
+    );
+    assert!(consultation.contains("UDKAST · Høringsudkast, version 0.9"));
+    assert!(
+        !last.contains("UDKAST"),
+        "the final strategy carries no draft mark"
+    );
+    assert!(last.contains("Endelig strategi"));
+    for part in [
+        "Baggrund og politisk opdrag",
+        "Budget 2021, punkt 1.4.2",
+        "Budget 2022, punkt 1.3.5",
+        "Vision og sammenhæng til øvrige politikker",
+        "Målgruppe for udsattestrategien",
+        "Hjemløse borgere",
+        "Indsatsområder",
+        "Sammenhænge mellem indsatsområderne",
+        "Udviklingsmål: det modsatte af udsathed",
+        "Delmål Beskrivelse Tidshorisont",
+        "Proces for arbejdet med udviklingsmål",
+        "Aktivering af interessenter",
+        "Versionshistorik",
+    ] {
+        assert!(last.contains(part), "the strategy lacks {part:?}");
+    }
+}
+
+#[test]
+fn process_plan_shows_2022_meetings_and_the_years_to_2029() {
+    let text = pdf_words(&built().join("procesplan.pdf"));
+    for phrase in [
+        "PROCES- OG IMPLEMENTERINGSPLAN",
+        "status pr. 20. december 2022",
+        "Procesplan 2022 – politiske møder",
+        "20.-21. maj 2022",
+        "19. september 2022",
+        "Temamøde",
+        "AFHOLDT",
+        "Implementeringsplan 2022-2029",
+        "GENNEMFØRT",
+        "Behandlet: Socialudvalget 29. november 2022, punkt 1",
+        "november-december 2024",
+        "handleplan (2026-’28)",
+        "evalueres",
+    ] {
+        assert!(
+            text.contains(phrase),
+            "the process plan lacks {phrase:?}:\n{text}"
+        );
+    }
+    // Attached on 31 May, the plan shows that meeting as not yet held.
+    let early = pdf_words(&built().join("su-2022-05-31/bilag/procesplan.pdf"));
+    assert!(early.contains("status pr. 24. maj 2022"), "{early}");
+    assert!(early.contains("PLANLAGT"));
+}
+
+#[test]
+fn pdfs_declare_title_author_language_and_pdf_a() {
+    let pdf = built().join("udsattestrategi-2022-2029.pdf");
+    assert_eq!(pdf_info(&pdf, "Title"), "Udsattestrategi 2022-2029");
+    assert_eq!(pdf_info(&pdf, "Author"), "Ballerup Kommune");
+    let raw = uncompressed(&pdf);
+    assert!(raw.contains("/Lang (da-DK)"), "no document language da");
+    assert!(
+        raw.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"),
+        "no PDF/A-2b identification in the XMP metadata"
+    );
+}
+
+/// The PDF with its object streams unpacked, so that its dictionaries can be read as text.
+fn uncompressed(pdf: &Path) -> String {
+    let out = std::process::Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("qpdf is installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn qpdf_finds_no_damage() {
+    for (name, _) in tree_hashes(built()) {
+        let out = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(built().join(&name))
+            .output()
+            .expect("qpdf is installed");
+        assert!(
+            out.status.success(),
+            "qpdf --check {name}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    let second = tempfile::tempdir().unwrap();
+    let out = udvalg(second.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        tree_hashes(built()),
+        tree_hashes(&second.path().join("output"))
+    );
+}
+
+#[test]
+fn rebuilding_in_place_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        udvalg(dir.path(), &["build", "--meeting", "su-2022-09-06"])
+            .status
+            .success()
+    );
+    let out = udvalg(dir.path(), &["build", "--meeting", "su-2022-09-06"]);
+    assert!(stdout(&out).contains("(0 changed"), "{}", stdout(&out));
+}

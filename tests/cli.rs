@@ -1,0 +1,198 @@
+//! The binary on small fixture plans: selection, exit codes, and invalid plans whose exact
+//! diagnostics are kept as snapshots beside them.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn minimal_plan_builds_agenda_public_agenda_and_open_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture("valid/minimal");
+    let out = udvalg(dir.path(), &["build", "--plan", plan.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = tree_hashes(&dir.path().join("output"));
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        vec![
+            "procesplan.pdf",
+            "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06-offentlig.pdf",
+            "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf",
+            "pu-2024-02-06/punkt-01-budgetopfoelgning-for-foerste-kvartal.pdf",
+        ]
+    );
+    let agenda = dir
+        .path()
+        .join("output/pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf");
+    let text = pdf_words(&agenda);
+    assert!(
+        text.contains("tirsdag den 6. februar 2024 kl. 15.30-17.00"),
+        "{text}"
+    );
+    // Four working days before Tuesday 6 February 2024 is Wednesday 31 January.
+    assert!(
+        text.contains("Udsendt onsdag den 31. januar 2024"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Løn 1.200.000"),
+        "the Typst table in the prose is laid out: {text}"
+    );
+    assert!(
+        !text.contains("Eksempeldata"),
+        "a plan without example data says nothing of it"
+    );
+}
+
+#[test]
+fn selection_by_meeting_and_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = udvalg(
+        dir.path(),
+        &[
+            "build",
+            "--meeting",
+            "su-2022-11-08",
+            "--document",
+            "strategy",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = tree_hashes(&dir.path().join("output"))
+        .into_keys()
+        .collect();
+    assert_eq!(
+        names,
+        vec!["su-2022-11-08/bilag/udsattestrategi-2022-2029-hoeringsudkast.pdf"]
+    );
+}
+
+#[test]
+fn unknown_meeting_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = udvalg(dir.path(), &["build", "--meeting", "su-2022-13-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("there is no meeting `su-2022-13-01`"));
+    assert!(!dir.path().join("output").exists(), "nothing is written");
+}
+
+#[test]
+fn check_passes_on_the_default_plan() {
+    let out = udvalg(&repo(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("plans/udsattestrategi: 9 meetings, 24 documents checked"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Each plan under tests/fixtures/invalid fails `check` with exit code 1 and exactly the
+/// diagnostics in its snapshot (`expected.snap`, kept beside the plan).
+#[test]
+fn invalid_plans_give_their_expected_diagnostics() {
+    let root = fixture("invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 18,
+        "the invalid corpus has {} plans",
+        cases.len()
+    );
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let plan = format!("tests/fixtures/invalid/{name}");
+        let out = udvalg(&repo(), &["check", "--plan", &plan]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{name} panicked");
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&case);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!("expected", stderr(&out)));
+    }
+}
+
+#[test]
+fn json_format_gives_the_same_positions() {
+    let out = udvalg(
+        &repo(),
+        &[
+            "check",
+            "--plan",
+            "tests/fixtures/invalid/unknown-key",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json[0]["file"],
+        "tests/fixtures/invalid/unknown-key/meetings.toml"
+    );
+    assert_eq!(json[0]["line"], 4);
+    assert_eq!(json[0]["column"], 1);
+    assert_eq!(
+        json[0]["message"],
+        "unknown key `dato`; did you mean `date`?"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    std::fs::create_dir(&plan).unwrap();
+    for f in ["plan.toml", "meetings.toml"] {
+        std::fs::copy(fixture("valid/minimal").join(f), plan.join(f)).unwrap();
+    }
+    assert!(
+        udvalg(dir.path(), &["build", "--plan", "plan"])
+            .status
+            .success()
+    );
+    let before = tree_hashes(&dir.path().join("output"));
+
+    // A template that fails for one document only must stop every write.
+    let templates = dir.path().join("templates");
+    copy_dir(&repo().join("templates"), &templates);
+    std::fs::write(
+        templates.join("agenda-item.typ"),
+        "#let view = json(\"/view.json\")\n#view.nope\n",
+    )
+    .unwrap();
+    let meetings = std::fs::read_to_string(plan.join("meetings.toml")).unwrap();
+    std::fs::write(
+        plan.join("meetings.toml"),
+        meetings.replace("Rådhuset, lokale 2", "Rådhuset, lokale 3"),
+    )
+    .unwrap();
+    let out = udvalg(dir.path(), &["build", "--plan", "plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("templates/agenda-item.typ:2:"), "{err}");
+    assert!(
+        err.contains("dictionary does not contain key \"nope\""),
+        "{err}"
+    );
+    assert_eq!(before, tree_hashes(&dir.path().join("output")));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
