@@ -98,6 +98,18 @@ impl WorkingCalendar {
         date
     }
 
+    /// The day `n` working days after `date` (the day itself not counted); `n = 0` is `date`.
+    pub fn working_days_after(&self, mut date: NaiveDate, n: u32) -> NaiveDate {
+        let mut left = n;
+        while left > 0 {
+            date += Duration::days(1);
+            if self.is_working_day(date) {
+                left -= 1;
+            }
+        }
+        date
+    }
+
     /// The day `n` working days before `date` (the day itself not counted).
     pub fn working_days_before(&self, mut date: NaiveDate, n: u32) -> NaiveDate {
         let mut left = n;
@@ -120,6 +132,30 @@ pub fn agenda_deadline(rules: &CalendarRules, meeting: NaiveDate) -> NaiveDate {
         NoticeUnit::CalendarDays => {
             calendar.on_or_before(meeting - Duration::days(i64::from(rules.agenda_notice)))
         }
+    }
+}
+
+/// The days that follow from a meeting's date and the plan's rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MeetingDeadlines {
+    /// Attachments (the strategy, notes) must be final by this day.
+    pub attachments_ready: NaiveDate,
+    /// The agenda goes to the members.
+    pub agenda_send_out: NaiveDate,
+    /// The agenda is published on the municipality's website.
+    pub agenda_published: NaiveDate,
+    /// The minutes (beslutningsprotokol) must be public.
+    pub minutes_public: NaiveDate,
+}
+
+pub fn meeting_deadlines(rules: &CalendarRules, meeting: NaiveDate) -> MeetingDeadlines {
+    let calendar = WorkingCalendar::new(rules);
+    let send_out = agenda_deadline(rules, meeting);
+    MeetingDeadlines {
+        attachments_ready: calendar.working_days_before(send_out, rules.attachments_ready_before),
+        agenda_send_out: send_out,
+        agenda_published: calendar.working_days_after(send_out, rules.agenda_published_after),
+        minutes_public: calendar.working_days_after(meeting, rules.minutes_public_after),
     }
 }
 
@@ -151,6 +187,79 @@ mod tests {
         assert!(!y2024.iter().any(|(_, n)| *n == "Store bededag"));
         assert!(y2024.contains(&(d(2024, 3, 31), "Påskedag")));
         assert!(y2024.contains(&(d(2024, 5, 9), "Kristi himmelfartsdag")));
+    }
+
+    /// Easter Sunday and the holidays that hang on it, 2022-2029, from the almanac.
+    #[test]
+    fn easter_based_holidays_2022_to_2029() {
+        let table = [
+            (2022, (4, 14), (4, 17), (5, 26), (6, 6)),
+            (2023, (4, 6), (4, 9), (5, 18), (5, 29)),
+            (2024, (3, 28), (3, 31), (5, 9), (5, 20)),
+            (2025, (4, 17), (4, 20), (5, 29), (6, 9)),
+            (2026, (4, 2), (4, 5), (5, 14), (5, 25)),
+            (2027, (3, 25), (3, 28), (5, 6), (5, 17)),
+            (2028, (4, 13), (4, 16), (5, 25), (6, 5)),
+            (2029, (3, 29), (4, 1), (5, 10), (5, 21)),
+        ];
+        for (year, maundy, easter, ascension, whit_monday) in table {
+            let days = names(year);
+            let has = |(m, day): (u32, u32), name: &str| {
+                assert!(
+                    days.contains(&(d(year, m, day), name)),
+                    "{year}: {name} on {m}-{day}; have {days:?}"
+                )
+            };
+            has(maundy, "Skærtorsdag");
+            has(easter, "Påskedag");
+            has(ascension, "Kristi himmelfartsdag");
+            has(whit_monday, "2. pinsedag");
+            has((6, 5), "Grundlovsdag");
+            has((12, 24), "Juleaftensdag");
+            has((12, 31), "Nytårsaftensdag");
+            let bededag = days.iter().any(|(_, n)| *n == "Store bededag");
+            assert_eq!(bededag, year <= 2023, "store bededag in {year}");
+        }
+        assert_eq!(
+            names(2023)
+                .iter()
+                .find(|(_, n)| *n == "Store bededag")
+                .unwrap()
+                .0,
+            d(2023, 5, 5)
+        );
+    }
+
+    #[test]
+    fn every_year_of_two_centuries_has_its_holidays() {
+        for year in 1900..=2100 {
+            let days = closed_days(year);
+            let expected = if year <= 2023 { 14 } else { 13 };
+            assert_eq!(days.len(), expected, "{year}");
+            assert!(days.iter().all(|c| c.date.year() == year
+                || c.name.contains("pinse")
+                || c.name.contains("himmelfart")));
+        }
+    }
+
+    #[test]
+    fn meeting_deadlines_follow_the_rules() {
+        let rules = CalendarRules::default();
+        // Tuesday 29 November 2022.
+        let deadlines = meeting_deadlines(&rules, d(2022, 11, 29));
+        assert_eq!(deadlines.agenda_send_out, d(2022, 11, 23));
+        assert_eq!(deadlines.agenda_published, d(2022, 11, 23));
+        assert_eq!(deadlines.attachments_ready, d(2022, 11, 21));
+        assert_eq!(deadlines.minutes_public, d(2022, 12, 1));
+        // Thursday 22 December 2022: the minutes' two working days skip the Christmas weekend.
+        let rules = CalendarRules {
+            closed_days: vec![],
+            ..CalendarRules::default()
+        };
+        assert_eq!(
+            meeting_deadlines(&rules, d(2022, 12, 22)).minutes_public,
+            d(2022, 12, 27)
+        );
     }
 
     #[test]

@@ -3,11 +3,10 @@
 use std::time::Instant;
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
-use crate::build;
+use crate::build::{self, BuildOptions};
 use crate::documents::{DocumentKind, Selection};
 use crate::output::OutputDir;
 use crate::plan;
-use crate::render::Renderer;
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
@@ -17,6 +16,9 @@ pub struct BuildArgs {
     /// Only documents of this kind.
     #[arg(long, value_enum, value_name = "KIND")]
     pub document: Option<DocumentKind>,
+    /// Render every document, also those that are already current.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError> {
@@ -55,23 +57,25 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
             });
         }
     };
-    let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
     let selection = Selection {
         meeting: args.meeting.clone(),
         kind: args.document,
     };
     let out = OutputDir::new(&global.out);
     let mut diagnostics = warnings.into_sorted();
-    match build::build(&plan, &renderer, &selection, &out) {
+    let options = BuildOptions { force: args.force };
+    match build::build(&plan, templates, &selection, &out, options) {
         Ok(report) => {
             diagnostics.extend(report.warnings);
             let changed = report.written.iter().filter(|w| w.changed).count();
             let messages = vec![format!(
-                "wrote {} files ({} changed, {} pages) to {} in {:.2} s",
+                "{} files in {}: {} rendered ({} pages), {} unchanged, {} changed on disk; {:.2} s",
                 report.written.len(),
-                changed,
-                report.pages,
                 out.root().display(),
+                report.rendered,
+                report.pages,
+                report.unchanged,
+                changed,
                 started.elapsed().as_secs_f64()
             )];
             Ok(Outcome {

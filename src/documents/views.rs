@@ -51,6 +51,13 @@ fn meta(
     })
 }
 
+/// A meeting's papers carry the name of the body that meets, dated the day they go out.
+fn meeting_meta(plan: &Plan, meeting: &Meeting, title: &str, kind_label: &str) -> Value {
+    let mut meta = meta(plan, title, kind_label, send_out_date(plan, meeting), None);
+    meta["committee"] = json!(body_name(plan, meeting));
+    meta
+}
+
 pub fn body_name(plan: &Plan, meeting: &Meeting) -> String {
     meeting
         .body
@@ -204,7 +211,7 @@ pub fn agenda(plan: &Plan, meeting: &Meeting, attachments: &[Attachment], public
         .map(|(i, item)| item_view(i, item, attachments, public))
         .collect();
     json!({
-        "meta": meta(plan, &title, "Dagsorden", send_out_date(plan, meeting), None),
+        "meta": meeting_meta(plan, meeting, &title, "Dagsorden"),
         "meeting": meeting_view(plan, meeting),
         "members": members(plan, meeting),
         "public": public,
@@ -222,7 +229,7 @@ pub fn agenda_item(
     let item = &meeting.items[index];
     let title = format!("{} – punkt {}", agenda_title(plan, meeting), index + 1);
     json!({
-        "meta": meta(plan, &title, "Dagsordenspunkt", send_out_date(plan, meeting), None),
+        "meta": meeting_meta(plan, meeting, &title, "Dagsordenspunkt"),
         "meeting": meeting_view(plan, meeting),
         "item": item_view(index, item, attachments, true),
     })

@@ -6,6 +6,8 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub mod record;
+
 /// A file that was written, with what a manifest needs.
 #[derive(Debug, Clone)]
 pub struct Written {
@@ -67,6 +69,13 @@ impl OutputDir {
             .suffix(".tmp")
             .tempfile_in(parent)?;
         temp.write_all(bytes)?;
+        // Temporary files are private; papers are for everyone who may read the folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
         temp.as_file().sync_all()?;
         temp.persist(&target).map_err(|e| e.error)?;
         Ok(Written {

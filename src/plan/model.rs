@@ -114,6 +114,12 @@ pub struct CalendarRules {
     pub closed_days: Vec<Spanned<Date>>,
     /// The shortest consultation period the plan accepts, in calendar days.
     pub min_consultation_days: u32,
+    /// Working days after the send-out day that the agenda is published (0: the same day).
+    pub agenda_published_after: u32,
+    /// Working days after the meeting by which the minutes must be public.
+    pub minutes_public_after: u32,
+    /// Working days before the send-out day by which attachments must be ready.
+    pub attachments_ready_before: u32,
 }
 
 impl Default for CalendarRules {
@@ -124,6 +130,9 @@ impl Default for CalendarRules {
             saturday_is_working_day: false,
             closed_days: Vec::new(),
             min_consultation_days: 14,
+            agenda_published_after: 0,
+            minutes_public_after: 2,
+            attachments_ready_before: 2,
         }
     }
 }

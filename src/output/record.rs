@@ -1,0 +1,94 @@
+//! What the last builds wrote: per output file, the hash of the view data and templates it was
+//! made from. It lets a build skip documents that cannot have changed, and `status` tell a
+//! stale paper from a current one.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::OutputDir;
+use crate::documents::Document;
+
+/// Kept in the output directory, beside what it describes.
+pub const RECORD_FILE: &str = ".udvalg-build.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRecord {
+    /// The udvalg version that wrote the files; another version renders afresh.
+    pub udvalg: String,
+    pub documents: BTreeMap<String, RecordEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordEntry {
+    pub kind: String,
+    pub meeting: Option<String>,
+    /// sha256 of the JSON view the template read.
+    pub view: String,
+    /// sha256 over every template file.
+    pub templates: String,
+    /// sha256 and size of the file as written.
+    pub sha256: String,
+    pub size: u64,
+    pub draft: bool,
+}
+
+/// sha256 of a document's view, as the template reads it.
+pub fn view_hash(document: &Document) -> String {
+    let bytes = serde_json::to_vec(&document.view).unwrap_or_default();
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+impl BuildRecord {
+    /// The record in `out`, or an empty one when there is none or it cannot be read.
+    pub fn load(out: &OutputDir) -> Self {
+        let current = env!("CARGO_PKG_VERSION");
+        out.target(RECORD_FILE)
+            .ok()
+            .and_then(|path| std::fs::read(path).ok())
+            .and_then(|bytes| serde_json::from_slice::<BuildRecord>(&bytes).ok())
+            .filter(|record| record.udvalg == current)
+            .unwrap_or_else(|| BuildRecord {
+                udvalg: current.into(),
+                documents: BTreeMap::new(),
+            })
+    }
+
+    pub fn save(&self, out: &OutputDir) -> std::io::Result<()> {
+        let mut json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        json.push(b'\n');
+        out.write(RECORD_FILE, &json).map(|_| ())
+    }
+
+    /// Whether `document` is on disk exactly as it would be rendered now.
+    pub fn is_current(
+        &self,
+        out: &OutputDir,
+        document: &Document,
+        view: &str,
+        templates: &str,
+    ) -> bool {
+        let Some(entry) = self.documents.get(&document.path) else {
+            return false;
+        };
+        entry.view == view
+            && entry.templates == templates
+            && file_matches(out, &document.path, entry)
+    }
+}
+
+/// The file on disk still has the bytes that were recorded.
+pub fn file_matches(out: &OutputDir, path: &str, entry: &RecordEntry) -> bool {
+    let Ok(target) = out.target(path) else {
+        return false;
+    };
+    match std::fs::metadata(&target) {
+        Ok(meta) if meta.len() == entry.size => std::fs::read(&target)
+            .map(|bytes| format!("{:x}", Sha256::digest(bytes)) == entry.sha256)
+            .unwrap_or(false),
+        _ => false,
+    }
+}
