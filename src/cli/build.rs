@@ -26,13 +26,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     let source = resolve_plan(global)?;
     let (plan, warnings) = match plan::load_valid(&source) {
         Ok(ok) => ok,
-        Err(diagnostics) => {
-            return Ok(Outcome {
-                diagnostics: diagnostics.into_sorted(),
-                messages: vec![],
-                failed: true,
-            });
-        }
+        Err(diagnostics) => return Ok(Outcome::failed(diagnostics.into_sorted())),
     };
     if let Some(id) = &args.meeting
         && !plan.meetings.iter().any(|m| m.id.get_ref() == id)
@@ -49,13 +43,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     }
     let templates = match resolve_templates(global) {
         Ok(t) => t,
-        Err(d) => {
-            return Ok(Outcome {
-                diagnostics: vec![d],
-                messages: vec![],
-                failed: true,
-            });
-        }
+        Err(d) => return Ok(Outcome::failed(vec![d])),
     };
     let selection = Selection {
         meeting: args.meeting.clone(),

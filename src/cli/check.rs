@@ -20,26 +20,14 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
     let source = resolve_plan(global)?;
     let (plan, warnings) = match plan::load_valid(&source) {
         Ok(ok) => ok,
-        Err(diagnostics) => {
-            return Ok(Outcome {
-                diagnostics: diagnostics.into_sorted(),
-                messages: vec![],
-                failed: true,
-            });
-        }
+        Err(diagnostics) => return Ok(Outcome::failed(diagnostics.into_sorted())),
     };
     let mut diagnostics = warnings.into_sorted();
     let mut documents_checked = 0;
     if !args.data_only {
         let templates = match resolve_templates(global) {
             Ok(t) => t,
-            Err(d) => {
-                return Ok(Outcome {
-                    diagnostics: vec![d],
-                    messages: vec![],
-                    failed: true,
-                });
-            }
+            Err(d) => return Ok(Outcome::failed(vec![d])),
         };
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
         let catalogue = documents::catalogue(&plan, &Selection::default());

@@ -71,6 +71,17 @@ pub struct Outcome {
     pub failed: bool,
 }
 
+impl Outcome {
+    /// A run stopped by problems in the plan or the templates.
+    pub fn failed(diagnostics: Vec<Diagnostic>) -> Self {
+        Self {
+            diagnostics,
+            messages: vec![],
+            failed: true,
+        }
+    }
+}
+
 /// A problem with the invocation or the system, not with the plan: exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
