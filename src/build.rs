@@ -66,7 +66,7 @@ pub fn build(
     if !stale.is_empty() {
         // Fonts and templates are only set up when something has to be laid out.
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
-        let docs: Vec<Document> = stale.iter().map(|(doc, _)| (*doc).clone()).collect();
+        let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
         for ((doc, view), result) in stale.iter().zip(renderer.render_all(&docs)) {
             match result {
                 Ok(rendered) => {

@@ -2,7 +2,7 @@
 //! writing it, so that template errors show too.
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
-use crate::documents::{self, Selection};
+use crate::documents::{self, Document, Selection};
 use crate::plan;
 use crate::render::Renderer;
 
@@ -32,7 +32,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
         let catalogue = documents::catalogue(&plan, &Selection::default());
         documents_checked = catalogue.documents.len();
-        for result in renderer.render_all(&catalogue.documents) {
+        let documents: Vec<&Document> = catalogue.documents.iter().collect();
+        for result in renderer.render_all(&documents) {
             match result {
                 Ok(rendered) => diagnostics.extend(rendered.warnings),
                 Err(errors) => diagnostics.extend(errors),

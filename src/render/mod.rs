@@ -62,7 +62,7 @@ impl Renderer {
     }
 
     /// Renders documents on all threads of the current rayon pool; results keep their order.
-    pub fn render_all(&self, documents: &[Document]) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
+    pub fn render_all(&self, documents: &[&Document]) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
         documents.par_iter().map(|doc| self.render(doc)).collect()
     }
 
