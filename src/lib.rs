@@ -10,5 +10,6 @@ pub mod cli;
 pub mod diagnostics;
 pub mod documents;
 pub mod output;
+pub mod package;
 pub mod plan;
 pub mod render;

@@ -15,7 +15,7 @@ fn built() -> &'static Path {
         let out = udvalg(&dir, &["build"]);
         assert!(out.status.success(), "build failed: {}", stderr(&out));
         assert!(
-            stdout(&out).contains("24 files in output: 24 rendered"),
+            stdout(&out).contains("25 files in output: 25 rendered"),
             "{}",
             stdout(&out)
         );

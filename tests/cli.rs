@@ -83,14 +83,41 @@ fn unknown_meeting_is_a_usage_error() {
 }
 
 #[test]
-fn check_passes_on_the_default_plan() {
+fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
     let out = udvalg(&repo(), &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("plans/udsattestrategi: 9 meetings, 24 documents checked"),
+        stdout(&out).contains(
+            "plans/udsattestrategi: 9 meetings, 1 consultations, 35 documents checked, 3 warnings"
+        ),
         "{}",
         stdout(&out)
     );
+    let err = stderr(&out);
+    // The seeds send the strategy to consultation after 8 November and approve it finally on
+    // 29 November: the period cannot reach the plan's minimum of 14 days.
+    assert!(
+        err.contains(
+            "warning: the consultation period is 9 days, shorter than the plan's minimum of 14"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("consultations/hoering-udsattestrategi.toml:11:12"),
+        "{err}"
+    );
+    // 2023 has no meetings in the plan yet, so the 2023 milestones have no agenda item.
+    assert!(
+        err.contains("no agenda item meets the milestone `handleplan-2023-24`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no agenda item meets the milestone `noegletal-2023`"),
+        "{err}"
+    );
+
+    let denied = udvalg(&repo(), &["check", "--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
 }
 
 /// Each plan under tests/fixtures/invalid fails `check` with exit code 1 and exactly the

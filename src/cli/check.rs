@@ -31,8 +31,13 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
         };
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
         let catalogue = documents::catalogue(&plan, &Selection::default());
-        documents_checked = catalogue.documents.len();
-        let documents: Vec<&Document> = catalogue.documents.iter().collect();
+        let packages: Vec<Document> = plan
+            .consultations
+            .iter()
+            .flat_map(|c| documents::consultation::package(&plan, c))
+            .collect();
+        let documents: Vec<&Document> = catalogue.documents.iter().chain(&packages).collect();
+        documents_checked = documents.len();
         for result in renderer.render_all(&documents) {
             match result {
                 Ok(rendered) => diagnostics.extend(rendered.warnings),
@@ -46,11 +51,16 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
     let mut messages = Vec::new();
     if !failed {
         messages.push(format!(
-            "{}: {} meetings, {} documents checked, {} warnings",
+            "{}: {} meetings, {} consultations, {} documents checked, {}",
             source.display_name(),
             plan.meetings.len(),
+            plan.consultations.len(),
             documents_checked,
-            warnings
+            match warnings {
+                0 => "no warnings".to_string(),
+                1 => "1 warning".to_string(),
+                n => format!("{n} warnings"),
+            }
         ));
     }
     Ok(Outcome {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod consult;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write the PDFs of the plan under the output directory.
     Build(build::BuildArgs),
+    /// Write a consultation's package: a letter per consultee, the consultee list, the draft,
+    /// the summary of responses, manifest.json and a zip of what is sent.
+    Consult(consult::ConsultArgs),
 }
 
 /// How a run ended, for `main` to print and turn into an exit code.
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
     match &cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Build(args) => build::run(&cli.global, args),
+        Command::Consult(args) => consult::run(&cli.global, args),
     }
 }
 

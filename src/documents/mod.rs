@@ -2,6 +2,7 @@
 //! template reads. Business rules (numbering, deadlines, states) are settled here, so that
 //! templates only lay out.
 
+pub mod consultation;
 mod views;
 
 use std::path::PathBuf;
@@ -23,6 +24,12 @@ pub enum DocumentKind {
     Strategy,
     /// Procesplan: the 2022 process and the 2022-2029 implementation overview.
     ProcessPlan,
+    /// Høringsbrev: the letter to one consultee (written by `udvalg consult`).
+    ConsultationLetter,
+    /// Høringsliste: who the draft is sent to (written by `udvalg consult`).
+    ConsulteeList,
+    /// Høringsnotat: the responses and the administration's comments.
+    ConsultationSummary,
 }
 
 impl DocumentKind {
@@ -32,6 +39,9 @@ impl DocumentKind {
             DocumentKind::AgendaItem => "agenda-item",
             DocumentKind::Strategy => "strategy",
             DocumentKind::ProcessPlan => "process-plan",
+            DocumentKind::ConsultationLetter => "consultation-letter",
+            DocumentKind::ConsulteeList => "consultee-list",
+            DocumentKind::ConsultationSummary => "consultation-summary",
         }
     }
 
@@ -42,6 +52,9 @@ impl DocumentKind {
             DocumentKind::AgendaItem => "agenda-item.typ",
             DocumentKind::Strategy => "strategy.typ",
             DocumentKind::ProcessPlan => "process-plan.typ",
+            DocumentKind::ConsultationLetter => "consultation-letter.typ",
+            DocumentKind::ConsulteeList => "consultee-list.typ",
+            DocumentKind::ConsultationSummary => "consultation-summary.typ",
         }
     }
 }
@@ -161,6 +174,18 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                     title: attachment.title.clone(),
                     view: views::process_plan(plan, views::as_of(plan, meeting)),
                 }),
+                AttachmentSource::ConsultationSummary { consultation } => {
+                    if let Some(c) = plan.consultations.iter().find(|c| &c.id == consultation) {
+                        let mut doc = consultation::summary_document(
+                            plan,
+                            c,
+                            format!("{id}/{}", attachment.path),
+                            send_out_date(plan, meeting),
+                        );
+                        doc.meeting = Some(id.clone());
+                        push(doc);
+                    }
+                }
                 AttachmentSource::File(from) => {
                     if selection.kind.is_none()
                         && selection.meeting.as_ref().is_none_or(|m| m == id)
@@ -223,6 +248,7 @@ pub(crate) struct Attachment {
 pub(crate) enum AttachmentSource {
     Strategy { edition: String },
     ProcessPlan,
+    ConsultationSummary { consultation: String },
     File(PathBuf),
 }
 
@@ -249,6 +275,23 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
                         edition: edition_id.get_ref().clone(),
                     };
                     (reference.title.clone().unwrap_or(title), stem, source)
+                }
+                (Some(doc), _) if doc.get_ref() == "consultation-summary" => {
+                    let Some(consultation) = reference
+                        .consultation
+                        .as_ref()
+                        .and_then(|id| plan.consultations.iter().find(|c| &c.id == id.get_ref()))
+                    else {
+                        continue;
+                    };
+                    let title = consultation::summary_title(consultation);
+                    (
+                        reference.title.clone().unwrap_or_else(|| title.clone()),
+                        slug(&title),
+                        AttachmentSource::ConsultationSummary {
+                            consultation: consultation.id.clone(),
+                        },
+                    )
                 }
                 (Some(_), _) => {
                     let title = reference
@@ -355,7 +398,7 @@ pub fn slug(text: &str) -> String {
 }
 
 /// The date a document speaks from when it is attached to a meeting: the day its agenda goes out.
-pub(crate) fn send_out_date(plan: &Plan, meeting: &Meeting) -> NaiveDate {
+pub fn send_out_date(plan: &Plan, meeting: &Meeting) -> NaiveDate {
     crate::calendar::agenda_deadline(&plan.settings.calendar, meeting.date.get_ref().0)
 }
 

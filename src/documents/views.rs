@@ -9,7 +9,7 @@ use crate::calendar::{danish_date, danish_date_long};
 use crate::plan::Plan;
 use crate::plan::model::*;
 
-fn date(date: NaiveDate) -> Value {
+pub(super) fn date(date: NaiveDate) -> Value {
     json!({
         "iso": date.format("%Y-%m-%d").to_string(),
         "short": danish_date(date),
@@ -18,7 +18,7 @@ fn date(date: NaiveDate) -> Value {
     })
 }
 
-fn markup(m: &Markup) -> Value {
+pub(super) fn markup(m: &Markup) -> Value {
     Value::String(m.get_ref().clone())
 }
 
@@ -27,7 +27,7 @@ fn opt_markup(m: &Option<Markup>) -> Value {
 }
 
 /// What every document shows in its header, footer and metadata.
-fn meta(
+pub(super) fn meta(
     plan: &Plan,
     title: &str,
     kind_label: &str,

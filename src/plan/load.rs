@@ -82,6 +82,35 @@ impl PlanSource {
         })
     }
 
+    /// The `.toml` files directly in a folder of the plan, by name; none if there is no folder.
+    fn list_toml(&self, folder: &str) -> Result<Vec<String>, Diagnostic> {
+        let mut names: Vec<String> = match self {
+            PlanSource::Embedded => EMBEDDED_PLAN
+                .get_dir(folder)
+                .map(|dir| {
+                    dir.files()
+                        .filter_map(|f| f.path().file_name()?.to_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            PlanSource::Dir(dir) => match std::fs::read_dir(dir.join(folder)) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => {
+                    return Err(Diagnostic::error(format!(
+                        "cannot read {}: {e}",
+                        self.file_name(folder)
+                    )));
+                }
+            },
+        };
+        names.retain(|n| n.ends_with(".toml"));
+        names.sort();
+        Ok(names)
+    }
+
     /// Resolves a file an attachment names, refusing paths that leave the plan directory.
     pub fn attachment_path(&self, relative: &str) -> Result<PathBuf, String> {
         let rel = Path::new(relative);
@@ -121,6 +150,14 @@ pub struct PlanSources {
     pub implementation: Option<SourceRef>,
 }
 
+/// A consultation file: its id is the file name without `.toml`.
+#[derive(Debug)]
+pub struct Consultation {
+    pub id: String,
+    pub file: SourceRef,
+    pub data: ConsultationFile,
+}
+
 /// A loaded plan: the model, where it came from and a hash of its data.
 #[derive(Debug)]
 pub struct Plan {
@@ -129,6 +166,8 @@ pub struct Plan {
     pub meetings: Vec<Meeting>,
     pub strategy: Option<StrategyFile>,
     pub implementation: Option<ImplementationFile>,
+    /// In file-name order.
+    pub consultations: Vec<Consultation>,
     pub files: PlanSources,
     /// sha256 over every plan file, in a fixed order.
     pub data_hash: String,
@@ -169,6 +208,19 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let meetings_src = read("meetings.toml", true);
     let strategy_src = read("strategy.toml", false);
     let implementation_src = read("implementation.toml", false);
+    let consultation_srcs: Vec<(String, SourceRef)> = match source.list_toml("consultations") {
+        Ok(names) => names
+            .iter()
+            .filter_map(|name| {
+                let file = read(&format!("consultations/{name}"), false)?;
+                Some((name.trim_end_matches(".toml").to_string(), file))
+            })
+            .collect(),
+        Err(d) => {
+            diagnostics.push(d);
+            Vec::new()
+        }
+    };
     let data_hash = format!("{:x}", hasher.finalize());
 
     let settings = plan_src
@@ -183,6 +235,13 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let implementation = implementation_src
         .as_ref()
         .map(|s| parse::<ImplementationFile>(s, &mut diagnostics));
+    let consultations: Vec<Consultation> = consultation_srcs
+        .into_iter()
+        .filter_map(|(id, file)| {
+            let data = parse::<ConsultationFile>(&file, &mut diagnostics)?;
+            Some(Consultation { id, file, data })
+        })
+        .collect();
 
     match (settings, meetings, plan_src, meetings_src) {
         (Some(settings), Some(meetings), Some(plan), Some(meetings_file))
@@ -194,6 +253,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
                 meetings: meetings.meetings,
                 strategy: strategy.flatten(),
                 implementation: implementation.flatten(),
+                consultations,
                 files: PlanSources {
                     plan,
                     meetings: meetings_file,

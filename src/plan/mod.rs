@@ -1,11 +1,14 @@
 //! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
 
+mod consultation;
 pub mod load;
 pub mod markup;
 pub mod model;
+mod timing;
 pub mod validate;
 pub mod values;
 
+pub use consultation::summary_meetings;
 pub use load::{Plan, PlanSource, load};
 pub use validate::validate;
 

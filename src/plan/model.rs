@@ -137,7 +137,7 @@ impl Default for CalendarRules {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum StakeholderKind {
     CouncilOrBoard,
@@ -250,6 +250,9 @@ pub struct AttachmentRef {
     /// A file kept with the plan, relative to the plan directory.
     #[serde(default)]
     pub file: Option<Spanned<String>>,
+    /// With `document = "consultation-summary"`: the consultation it summarises.
+    #[serde(default)]
+    pub consultation: Option<Spanned<String>>,
     /// The attachment's title; generated documents have one of their own.
     #[serde(default)]
     pub title: Option<String>,
@@ -434,4 +437,72 @@ pub struct Milestone {
     pub item: Option<Spanned<String>>,
     #[serde(default)]
     pub note: Option<Markup>,
+}
+
+// ---------------------------------------------------------------- consultations/<id>.toml
+
+/// A consultation ('høring'): a draft sent to consultees for their written response. The file
+/// name (without `.toml`) is its id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationFile {
+    /// "Høring over udkast til Udsattestrategi 2022-2029"
+    pub title: String,
+    /// The strategy edition sent out.
+    pub edition: Spanned<String>,
+    /// The meeting that approved sending it.
+    pub after_meeting: Spanned<String>,
+    pub sent: Spanned<Date>,
+    /// The last day for responses ('høringsfrist').
+    pub deadline: Spanned<Date>,
+    /// What is consulted and why: the body of every letter.
+    pub purpose: Markup,
+    /// How to respond: by e-mail, by letter, marked with what.
+    pub how_to_respond: Markup,
+    pub contact: Contact,
+    /// Stakeholder ids from plan.toml.
+    pub consultees: Vec<Spanned<String>>,
+    #[serde(default, rename = "response")]
+    pub responses: Vec<Response>,
+    /// The changes made to the strategy after the consultation.
+    #[serde(default, rename = "change")]
+    pub changes: Vec<Markup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub example: bool,
+}
+
+/// One consultee's written answer ('høringssvar').
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub consultee: Spanned<String>,
+    pub received: Spanned<Date>,
+    #[serde(rename = "point")]
+    pub points: Vec<ResponsePoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponsePoint {
+    /// What the point is about, for the summary by theme: "Bolig", "Sundhed", ...
+    pub theme: String,
+    pub text: Markup,
+    /// The administration's comment.
+    pub comment: Markup,
+    /// Whether the strategy was changed because of this point.
+    #[serde(default)]
+    pub changed: bool,
 }

@@ -12,7 +12,7 @@ use super::values::check_id;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// Generated documents an attachment can name.
-pub const ATTACHABLE_DOCUMENTS: &[&str] = &["strategy", "process-plan"];
+pub const ATTACHABLE_DOCUMENTS: &[&str] = &["strategy", "process-plan", "consultation-summary"];
 
 pub fn validate(plan: &Plan) -> Diagnostics {
     let mut d = Diagnostics::default();
@@ -32,24 +32,28 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     if let (Some(implementation), Some(file)) = (&plan.implementation, &files.implementation) {
         check_implementation(plan, implementation, file, &mut d);
     }
+    for consultation in &plan.consultations {
+        super::consultation::check(plan, consultation, &mut d);
+    }
+    super::timing::check(plan, &mut d);
     d
 }
 
 /// Ids of one kind: each well-formed and used once.
-struct Ids<'a> {
+pub(super) struct Ids<'a> {
     kind: &'static str,
     seen: HashMap<&'a str, std::ops::Range<usize>>,
 }
 
 impl<'a> Ids<'a> {
-    fn new(kind: &'static str) -> Self {
+    pub(super) fn new(kind: &'static str) -> Self {
         Self {
             kind,
             seen: HashMap::new(),
         }
     }
 
-    fn add(&mut self, file: &SourceRef, id: &'a Spanned<String>, d: &mut Diagnostics) {
+    pub(super) fn add(&mut self, file: &SourceRef, id: &'a Spanned<String>, d: &mut Diagnostics) {
         if let Err(message) = check_id(id.get_ref()) {
             d.push(Diagnostic::error(message).at(file, id.span()));
             return;
@@ -68,14 +72,19 @@ impl<'a> Ids<'a> {
         }
     }
 
-    fn names(&self) -> Vec<&'a str> {
+    pub(super) fn names(&self) -> Vec<&'a str> {
         let mut names: Vec<&str> = self.seen.keys().copied().collect();
         names.sort_unstable();
         names
     }
 
     /// Reports a reference to an id that does not exist.
-    fn check_ref(&self, file: &SourceRef, reference: &Spanned<String>, d: &mut Diagnostics) {
+    pub(super) fn check_ref(
+        &self,
+        file: &SourceRef,
+        reference: &Spanned<String>,
+        d: &mut Diagnostics,
+    ) {
         if self.seen.contains_key(reference.get_ref().as_str()) {
             return;
         }
@@ -83,7 +92,7 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn unknown(
+pub(super) fn unknown(
     kind: &str,
     file: &SourceRef,
     reference: &Spanned<String>,
@@ -256,6 +265,19 @@ fn check_document_ref(
                 ));
             }
         }
+        "consultation-summary" => match &attachment.consultation {
+            Some(id) => {
+                let names: Vec<&str> = plan.consultations.iter().map(|c| c.id.as_str()).collect();
+                if !names.contains(&id.get_ref().as_str()) {
+                    d.push(unknown("consultation", file, id, &names));
+                }
+            }
+            None => d.push(
+                Diagnostic::error("an attached consultation summary must name its `consultation`")
+                    .at(file, document.span())
+                    .with_help("the consultation's id is its file name under consultations/, without `.toml`"),
+            ),
+        },
         "process-plan" => {
             if let Some(edition) = &attachment.edition {
                 d.push(
