@@ -13,3 +13,4 @@ pub mod output;
 pub mod package;
 pub mod plan;
 pub mod render;
+pub mod status;

@@ -11,7 +11,14 @@ fn main() -> ExitCode {
     let format = cli.global.format;
     match cli::run(cli) {
         Ok(outcome) => {
+            if let Some(report) = &outcome.report {
+                print!("{report}");
+            }
             match format {
+                // A command's own report has standard output; its diagnostics go to stderr.
+                Format::Json if outcome.report.is_some() => {
+                    eprintln!("{}", diagnostics::to_json(&outcome.diagnostics))
+                }
                 Format::Json => println!("{}", diagnostics::to_json(&outcome.diagnostics)),
                 Format::Human => {
                     let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -1,7 +1,9 @@
 //! The Danish calendar as a municipality keeps it: public holidays, the days the administration
 //! is closed, working days, and the deadlines that follow from the plan's rules.
 
+pub mod events;
 mod format;
+pub mod ics;
 
 pub use format::{danish_date, danish_date_long, danish_month, danish_weekday};
 

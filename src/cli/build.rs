@@ -69,6 +69,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
             Ok(Outcome {
                 diagnostics,
                 messages,
+                report: None,
                 failed: false,
             })
         }
@@ -77,6 +78,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
             Ok(Outcome {
                 diagnostics,
                 messages: vec![format!("nothing was written to {}", out.root().display())],
+                report: None,
                 failed: true,
             })
         }

@@ -66,6 +66,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
     Ok(Outcome {
         diagnostics,
         messages,
+        report: None,
         failed,
     })
 }

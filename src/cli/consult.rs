@@ -85,6 +85,7 @@ pub fn run(global: &GlobalArgs, args: &ConsultArgs) -> Result<Outcome, UsageErro
             Ok(Outcome {
                 diagnostics,
                 messages,
+                report: None,
                 failed: false,
             })
         }
@@ -93,6 +94,7 @@ pub fn run(global: &GlobalArgs, args: &ConsultArgs) -> Result<Outcome, UsageErro
             Ok(Outcome {
                 diagnostics,
                 messages: vec![format!("nothing was written to {}", out.root().display())],
+                report: None,
                 failed: true,
             })
         }

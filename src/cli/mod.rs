@@ -1,8 +1,10 @@
 //! The command line: global options and one module per subcommand.
 
 mod build;
+mod calendar;
 mod check;
 mod consult;
+mod status;
 
 use std::path::{Path, PathBuf};
 
@@ -65,6 +67,10 @@ pub enum Command {
     /// Write a consultation's package: a letter per consultee, the consultee list, the draft,
     /// the summary of responses, manifest.json and a zip of what is sent.
     Consult(consult::ConsultArgs),
+    /// What is due, ready and late on a day, meeting by meeting; consultations and milestones.
+    Status(status::StatusArgs),
+    /// Meetings, deadlines, consultations and milestones; `--ics` for Outlook or Google.
+    Calendar(calendar::CalendarArgs),
 }
 
 /// How a run ended, for `main` to print and turn into an exit code.
@@ -72,6 +78,9 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// What the command has to say on success (already formatted lines).
     pub messages: Vec<String>,
+    /// What the command produces on standard output (a table, JSON, iCalendar), printed as it
+    /// is in every format.
+    pub report: Option<String>,
     pub failed: bool,
 }
 
@@ -81,6 +90,7 @@ impl Outcome {
         Self {
             diagnostics,
             messages: vec![],
+            report: None,
             failed: true,
         }
     }
@@ -101,7 +111,29 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Build(args) => build::run(&cli.global, args),
         Command::Consult(args) => consult::run(&cli.global, args),
+        Command::Status(args) => status::run(&cli.global, args),
+        Command::Calendar(args) => calendar::run(&cli.global, args),
     }
+}
+
+/// Loads and validates the plan; a plan with errors ends the run with them.
+#[allow(
+    clippy::type_complexity,
+    reason = "a plan, or the outcome that ends the run"
+)]
+pub fn load_plan(
+    global: &GlobalArgs,
+) -> Result<Result<(crate::plan::Plan, Vec<Diagnostic>), Outcome>, UsageError> {
+    let source = resolve_plan(global)?;
+    Ok(match crate::plan::load_valid(&source) {
+        Ok((plan, warnings)) => Ok((plan, warnings.into_sorted())),
+        Err(diagnostics) => Err(Outcome::failed(diagnostics.into_sorted())),
+    })
+}
+
+/// `--today`, else the real date: the one place the clock is read.
+pub fn today(given: Option<chrono::NaiveDate>) -> chrono::NaiveDate {
+    given.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
 /// `--plan`, else the one plan under ./plans, else the built-in plan.

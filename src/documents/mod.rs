@@ -5,6 +5,8 @@
 pub mod consultation;
 mod views;
 
+pub use views::milestone_state;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;

@@ -317,7 +317,11 @@ fn mandate(plan: &Plan) -> Value {
 }
 
 /// Where a milestone stands on a given day.
-fn milestone_state(plan: &Plan, milestone: &Milestone, today: NaiveDate) -> (&'static str, Value) {
+pub fn milestone_state(
+    plan: &Plan,
+    milestone: &Milestone,
+    today: NaiveDate,
+) -> (&'static str, Value) {
     let meeting = milestone.meeting.as_ref().and_then(|id| {
         plan.meetings
             .iter()
@@ -334,7 +338,8 @@ fn milestone_state(plan: &Plan, milestone: &Milestone, today: NaiveDate) -> (&'s
         }
         text
     });
-    let met = meeting.is_some_and(|m| m.date.get_ref().0 <= today);
+    let met = meeting.is_some_and(|m| m.date.get_ref().0 <= today)
+        || (!milestone.kind.needs_agenda_item() && milestone.to.get_ref().0 < today);
     let state = if met {
         "done"
     } else if milestone.to.get_ref().0 < today {

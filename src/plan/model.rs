@@ -421,6 +421,14 @@ pub enum MilestoneKind {
     Evaluation,
 }
 
+impl MilestoneKind {
+    /// Whether the committee meets the milestone at a meeting. The homeless count is done by
+    /// VIVE; its result reaches the committee through the key figures.
+    pub fn needs_agenda_item(self) -> bool {
+        !matches!(self, MilestoneKind::HomelessCount)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {

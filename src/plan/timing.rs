@@ -5,7 +5,7 @@
 use chrono::Datelike;
 
 use super::load::Plan;
-use super::model::{MilestoneKind, StrategyFile};
+use super::model::StrategyFile;
 use crate::calendar::{WorkingCalendar, danish_date, meeting_deadlines};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -33,12 +33,6 @@ fn check_meeting_days(plan: &Plan, d: &mut Diagnostics) {
     }
 }
 
-/// Milestones that the committee itself must see. The homeless count is done by VIVE; its
-/// result reaches the committee through the key figures.
-fn needs_agenda_item(kind: MilestoneKind) -> bool {
-    !matches!(kind, MilestoneKind::HomelessCount)
-}
-
 /// A meeting calendar is set about a year ahead, so a missing meeting is only worth a warning
 /// for milestones whose window opens before the end of the year after the plan's date.
 fn check_milestones(plan: &Plan, d: &mut Diagnostics) {
@@ -48,7 +42,7 @@ fn check_milestones(plan: &Plan, d: &mut Diagnostics) {
     };
     let horizon = plan.settings.plan.date.get_ref().0.year() + 1;
     for milestone in implementation.years.iter().flat_map(|y| &y.milestones) {
-        if !needs_agenda_item(milestone.kind) {
+        if !milestone.kind.needs_agenda_item() {
             continue;
         }
         let (from, to) = (milestone.from.get_ref().0, milestone.to.get_ref().0);
