@@ -150,6 +150,35 @@ fn invalid_plans_give_their_expected_diagnostics() {
     }
 }
 
+/// Each plan under tests/fixtures/warnings passes `check` (exit 0) with exactly the warnings in
+/// its snapshot, and fails with `--deny-warnings`.
+#[test]
+fn plans_with_warnings_give_their_expected_warnings() {
+    let root = fixture("warnings");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 5, "the warnings corpus has {} plans", cases.len());
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let plan = format!("tests/fixtures/warnings/{name}");
+        let out = udvalg(&repo(), &["check", "--plan", &plan]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains("warning: "), "{name}");
+        assert!(!stderr(&out).contains("error: "), "{name}: {}", stderr(&out));
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(&case);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!("expected", stderr(&out)));
+        let denied = udvalg(&repo(), &["check", "--deny-warnings", "--plan", &plan]);
+        assert_eq!(denied.status.code(), Some(1), "{name}");
+    }
+}
+
 #[test]
 fn json_format_gives_the_same_positions() {
     let out = udvalg(
