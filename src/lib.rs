@@ -4,6 +4,7 @@
 //! [`plan::load`] → [`plan::validate`] → [`documents::catalogue`] → [`render`] → [`output`].
 //! Only `main` prints and chooses the exit code.
 
+pub mod archive;
 pub mod build;
 pub mod calendar;
 pub mod cli;

@@ -161,14 +161,22 @@ fn plans_with_warnings_give_their_expected_warnings() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 5, "the warnings corpus has {} plans", cases.len());
+    assert!(
+        cases.len() >= 5,
+        "the warnings corpus has {} plans",
+        cases.len()
+    );
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let plan = format!("tests/fixtures/warnings/{name}");
         let out = udvalg(&repo(), &["check", "--plan", &plan]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
         assert!(stderr(&out).contains("warning: "), "{name}");
-        assert!(!stderr(&out).contains("error: "), "{name}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("error: "),
+            "{name}: {}",
+            stderr(&out)
+        );
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&case);
         settings.set_prepend_module_to_snapshot(false);

@@ -1,5 +1,6 @@
 //! The command line: global options and one module per subcommand.
 
+mod archive;
 mod build;
 mod calendar;
 mod check;
@@ -39,6 +40,9 @@ pub struct GlobalArgs {
     /// Where documents are written.
     #[arg(long, global = true, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
+    /// Where `udvalg archive` keeps what was sent.
+    #[arg(long, global = true, value_name = "DIR", default_value = "archive")]
+    pub archive: PathBuf,
     /// Template directory; default ./templates if present, else the built-in templates.
     #[arg(long, global = true, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -71,6 +75,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Meetings, deadlines, consultations and milestones; `--ics` for Outlook or Google.
     Calendar(calendar::CalendarArgs),
+    /// Freeze what was built for a meeting under the archive; `verify` and `list` it.
+    Archive(archive::ArchiveArgs),
 }
 
 /// How a run ended, for `main` to print and turn into an exit code.
@@ -113,6 +119,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Consult(args) => consult::run(&cli.global, args),
         Command::Status(args) => status::run(&cli.global, args),
         Command::Calendar(args) => calendar::run(&cli.global, args),
+        Command::Archive(args) => archive::run(&cli.global, args),
     }
 }
 
