@@ -9,20 +9,6 @@ use std::time::Duration;
 
 use common::*;
 
-fn plan_copy(dir: &Path) -> String {
-    let plan = dir.join("plan");
-    for sub in ["", "consultations"] {
-        std::fs::create_dir_all(plan.join(sub)).unwrap();
-        for entry in std::fs::read_dir(fixture("valid/consultation").join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, plan.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    plan.to_string_lossy().into_owned()
-}
-
 fn run_ok(dir: &Path, args: &[&str]) -> String {
     let out = udvalg(dir, args);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
@@ -32,7 +18,7 @@ fn run_ok(dir: &Path, args: &[&str]) -> String {
 #[test]
 fn archiving_is_append_only_and_verifiable() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan_copy(dir.path());
+    let plan = fixture_copy("valid/consultation", dir.path());
     run_ok(dir.path(), &["build", "--plan", &plan]);
     let first = run_ok(
         dir.path(),
@@ -148,7 +134,7 @@ fn archiving_is_append_only_and_verifiable() {
 #[test]
 fn a_paper_changed_by_hand_is_not_archived() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan_copy(dir.path());
+    let plan = fixture_copy("valid/consultation", dir.path());
     run_ok(dir.path(), &["build", "--plan", &plan]);
     let agenda = dir
         .path()

@@ -170,25 +170,11 @@ fn calendar_lists_events_by_day() {
     days.dedup();
 }
 
-fn copy_plan(to: &Path) {
-    let from = fixture("valid/consultation");
-    for sub in ["", "consultations"] {
-        std::fs::create_dir_all(to.join(sub)).unwrap();
-        for entry in std::fs::read_dir(from.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, to.join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-}
-
 #[test]
 fn status_shows_deadlines_and_each_papers_state() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = dir.path().join("plan");
-    copy_plan(&plan);
-    let plan = plan.to_str().unwrap();
+    let plan = fixture_copy("valid/consultation", dir.path());
+    let plan = plan.as_str();
     let status = |today: &str| {
         let out = udvalg(dir.path(), &["status", "--plan", plan, "--today", today]);
         assert!(out.status.success(), "{}", stderr(&out));

@@ -108,3 +108,24 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         }
     }
 }
+
+/// Copies a folder and everything below it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// A fixture plan copied to `dir/plan`, to be edited by a test; its path as a string.
+pub fn fixture_copy(name: &str, dir: &Path) -> String {
+    let plan = dir.join("plan");
+    copy_dir(&fixture(name), &plan);
+    plan.to_string_lossy().into_owned()
+}
