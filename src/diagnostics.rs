@@ -168,6 +168,49 @@ impl Diagnostics {
     }
 }
 
+/// One diagnostic for a problem reported several times at the same place (a template error
+/// meets every document that uses the template), with the help lines of all, the first few
+/// kept when there are many.
+pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const SHOWN: usize = 3;
+    let mut merged: Vec<(Diagnostic, usize)> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let same = |m: &Diagnostic| {
+            m.severity == d.severity
+                && m.message == d.message
+                && match (&m.location, &d.location) {
+                    (Some(a), Some(b)) => a.file.name == b.file.name && a.range == b.range,
+                    (None, None) => true,
+                    _ => false,
+                }
+        };
+        match merged.iter_mut().find(|(m, _)| same(m)) {
+            Some((first, hidden)) => {
+                for line in d.help {
+                    if first.help.contains(&line) {
+                        continue;
+                    }
+                    if first.help.len() < SHOWN {
+                        first.help.push(line);
+                    } else {
+                        *hidden += 1;
+                    }
+                }
+            }
+            None => merged.push((d, 0)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut d, hidden)| {
+            if hidden > 0 {
+                d.help.push(format!("and {hidden} more like these"));
+            }
+            d
+        })
+        .collect()
+}
+
 impl IntoIterator for Diagnostics {
     type Item = Diagnostic;
     type IntoIter = std::vec::IntoIter<Diagnostic>;
@@ -258,6 +301,28 @@ mod tests {
         assert_eq!(
             d.short(),
             "plans/p/meetings.toml:2:1: error: unknown key `b`\n  help: did you mean `a`?"
+        );
+    }
+
+    #[test]
+    fn repeats_at_one_place_merge_into_one() {
+        let file = SourceFile::new("templates/agenda.typ", "#title-blok()\n");
+        let at = |doc: usize| {
+            Diagnostic::error("unknown variable: title-blok")
+                .at(&file, 1..11)
+                .with_help(format!("while rendering {doc}.pdf"))
+        };
+        let elsewhere = Diagnostic::error("unknown variable: title-blok").at(&file, 0..1);
+        let merged = merge_repeats(vec![at(1), at(2), elsewhere, at(3), at(4), at(5)]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(
+            merged[0].help,
+            vec![
+                "while rendering 1.pdf",
+                "while rendering 2.pdf",
+                "while rendering 3.pdf",
+                "and 2 more like these"
+            ]
         );
     }
 }

@@ -10,7 +10,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let format = cli.global.format;
     match cli::run(cli) {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            outcome.diagnostics = diagnostics::merge_repeats(outcome.diagnostics);
             if let Some(report) = &outcome.report {
                 print!("{report}");
             }

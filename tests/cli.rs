@@ -132,14 +132,19 @@ fn invalid_plans_give_their_expected_diagnostics() {
         .collect();
     cases.sort();
     assert!(
-        cases.len() >= 18,
+        cases.len() >= 40,
         "the invalid corpus has {} plans",
         cases.len()
     );
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let plan = format!("tests/fixtures/invalid/{name}");
-        let out = udvalg(&repo(), &["check", "--plan", &plan]);
+        let templates = format!("{plan}/templates");
+        let mut args = vec!["check", "--plan", &plan];
+        if case.join("templates").is_dir() {
+            args.extend(["--templates", &templates]);
+        }
+        let out = udvalg(&repo(), &args);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"), "{name} panicked");
         let mut settings = insta::Settings::clone_current();

@@ -57,8 +57,8 @@ impl PlanSource {
                 }
                 if meta.len() > MAX_FILE_BYTES {
                     return Err(Diagnostic::error(format!(
-                        "{name} is {} MB; a plan file may be at most {} MB",
-                        meta.len() / (1024 * 1024),
+                        "{name} is {:.1} MB; a plan file may be at most {} MB",
+                        meta.len() as f64 / (1024.0 * 1024.0),
                         MAX_FILE_BYTES / (1024 * 1024)
                     ))
                     .with_help(

@@ -9,6 +9,7 @@ use super::load::{Plan, closest};
 use super::markup;
 use super::model::*;
 use super::values::check_id;
+use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// Generated documents an attachment can name.
@@ -402,8 +403,8 @@ fn check_implementation(
                 d.push(
                     Diagnostic::error(format!(
                         "the window ends on {} before it begins on {}",
-                        milestone.to.get_ref(),
-                        milestone.from.get_ref()
+                        danish_date(milestone.to.get_ref().0),
+                        danish_date(milestone.from.get_ref().0)
                     ))
                     .at(file, milestone.to.span()),
                 );
@@ -422,12 +423,14 @@ fn check_implementation(
                             .map(|i| i.id.get_ref().as_str())
                             .collect();
                         if !items.contains(&item_ref.get_ref().as_str()) {
-                            d.push(unknown(
-                                &format!("agenda item in meeting `{}`", meeting_ref.get_ref()),
-                                file,
-                                item_ref,
-                                &items,
-                            ));
+                            let mut diagnostic = unknown("agenda item", file, item_ref, &items);
+                            let place = format!(" in meeting `{}`", meeting_ref.get_ref());
+                            let at = diagnostic
+                                .message
+                                .find(';')
+                                .unwrap_or(diagnostic.message.len());
+                            diagnostic.message.insert_str(at, &place);
+                            d.push(diagnostic);
                         }
                     }
                 }

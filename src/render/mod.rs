@@ -115,15 +115,10 @@ impl Renderer {
             .iter()
             .map(|diag| {
                 let mut d = match diag.severity {
-                    TypstSeverity::Error => Diagnostic::error(format!(
-                        "{} (while rendering {})",
-                        diag.message, document.path
-                    )),
-                    TypstSeverity::Warning => Diagnostic::warning(format!(
-                        "{} (while rendering {})",
-                        diag.message, document.path
-                    )),
-                };
+                    TypstSeverity::Error => Diagnostic::error(diag.message.to_string()),
+                    TypstSeverity::Warning => Diagnostic::warning(diag.message.to_string()),
+                }
+                .with_help(format!("while rendering {}", document.path));
                 let located = diag.span.id().and_then(|id| {
                     let text = self.templates.text(id)?;
                     Some((text.clone(), world.range(diag.span)?))
