@@ -15,7 +15,7 @@ fn built() -> &'static Path {
         let out = udvalg(&dir, &["build"]);
         assert!(out.status.success(), "build failed: {}", stderr(&out));
         assert!(
-            stdout(&out).contains("25 files in output: 25 rendered"),
+            stdout(&out).contains("72 files in output: 72 rendered"),
             "{}",
             stdout(&out)
         );
@@ -261,8 +261,153 @@ fn rebuilding_in_place_changes_nothing() {
     );
     let out = udvalg(dir.path(), &["build", "--meeting", "su-2022-09-06"]);
     assert!(
-        stdout(&out).contains("0 rendered (0 pages), 2 unchanged"),
+        stdout(&out).contains("0 rendered (0 pages), 3 unchanged"),
         "{}",
         stdout(&out)
+    );
+}
+
+#[test]
+fn action_plans_group_actions_by_goal_and_are_attached_where_presented() {
+    let dir = built();
+    let attached = dir.join("su-2023-06-13/bilag/handleplan-2023-24.pdf");
+    let top = dir.join("handleplaner/handleplan-2023-24.pdf");
+    let text = pdf_flow_words(&attached);
+    assert!(
+        text == pdf_flow_words(&top),
+        "the attached action plan reads as the action plan"
+    );
+    for expected in [
+        "Handleplan 2023-24",
+        "Udviklingsmål 1: Fra hjemløshed til eget hjem",
+        "Delmål 1.1 (2024)",
+        "Boligplan inden 30 dage",
+        "Indsatsområde: Et sted at bo",
+        "Bolig og Velfærdscenter Nord",
+        "august 2023",
+        "Igangsat",
+        "Andel hjemløse borgere med boligplan inden 30 dage",
+        "Udviklingsmål 5: Én plan, én indgang",
+        "4 planlagt, 4 igangsat, 1 gennemført",
+        "Eksempeldata.",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let later = pdf_flow_words(&dir.join("su-2024-11-26/bilag/handleplan-2024-26.pdf"));
+    assert!(later.contains("Handleplan 2024-26"), "{later}");
+    assert!(later.contains("Indsatser på tværs af delmålene"), "{later}");
+    let agenda = pdf_words(&dir.join("su-2023-06-13/dagsorden-socialudvalget-2023-06-13.pdf"));
+    assert!(agenda.contains("Bilag 1. Handleplan 2023-24"), "{agenda}");
+}
+
+#[test]
+fn key_figures_have_charts_tables_sources_and_say_they_are_examples() {
+    let dir = built();
+    for year in 2023..=2028 {
+        let pdf = dir.join(format!("noegletal/noegletal-{year}.pdf"));
+        let text = pdf_words(&pdf);
+        assert!(
+            text.contains(&format!("Nøgletal på udsatteområdet {year}")),
+            "{text}"
+        );
+        assert!(
+            text.contains("Figur 1. Hjemløse borgere i VIVE's hjemløsetælling"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Kilde: VIVE, hjemløsetællingen (eksempeltal) Eksempeldata"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Figur 4. Ventetid til misbrugsbehandling"),
+            "{text}"
+        );
+        assert!(pages(&pdf) >= 2, "{year}");
+    }
+    let text = pdf_words(&dir.join("su-2024-10-01/bilag/noegletal-2024.pdf"));
+    // The VIVE count of 2024 feeds that year's figures: the table under the chart has it.
+    assert!(
+        text.contains("personer 2017 2019 2022 2024 Hjemløse borgere 95 88 81 74"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Årets tal omfatter VIVE’s hjemløsetælling"),
+        "{text}"
+    );
+    // Danish decimals in the waiting times.
+    assert!(text.contains("12,9"), "{text}");
+    let odd = pdf_words(&dir.join("noegletal/noegletal-2025.pdf"));
+    assert!(
+        !odd.contains("Årets tal omfatter VIVE"),
+        "no count in 2025: {odd}"
+    );
+}
+
+#[test]
+fn minutes_record_attendance_and_decisions() {
+    let dir = built();
+    let text = pdf_words(&dir.join("su-2022-11-08/referat-socialudvalget-2022-11-08.pdf"));
+    assert!(text.contains("Beslutningsprotokol"), "{text}");
+    assert!(text.contains("Fraværende Birgitte Juhl (C)"), "{text}");
+    assert!(
+        text.contains(
+            "Til stede Mette Lindberg (A), Jens Holm (V), Sara Nielsen (F), Ali Demir (A)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Beslutning: Godkendt."), "{text}");
+    let full = pdf_words(&dir.join("su-2022-11-29/referat-socialudvalget-2022-11-29.pdf"));
+    let public =
+        pdf_words(&dir.join("su-2022-11-29/referat-socialudvalget-2022-11-29-offentlig.pdf"));
+    assert!(full.contains("Kontrakt om midlertidigt botilbud"), "{full}");
+    assert!(
+        !public.contains("Kontrakt om midlertidigt botilbud"),
+        "{public}"
+    );
+    assert!(
+        public.contains("Beslutningen offentliggøres ikke"),
+        "{public}"
+    );
+    assert!(
+        !dir.join("su-2023-04-25/referat-socialudvalget-2023-04-25.pdf")
+            .exists(),
+        "no minutes before decisions are recorded"
+    );
+}
+
+#[test]
+fn seminar_and_theme_meeting_have_invitations_with_programmes() {
+    let dir = built();
+    let seminar =
+        pdf_words(&dir.join("seminar-2022-05-20/invitation-seminar-om-udsattestrategien.pdf"));
+    for expected in [
+        "INVITATION Seminar om udsattestrategien 20.-21. maj 2022",
+        "Fredag 20. maj 2022",
+        "Lørdag 21. maj 2022",
+        "08.30-10.00 Udsattestrategi – for hvem?",
+        "Udsattestrategi – hvilke fokusområder?",
+    ] {
+        assert!(seminar.contains(expected), "{expected}: {seminar}");
+    }
+    let theme =
+        pdf_words(&dir.join("temamoede-2022-09-19/invitation-temamoede-om-udsattestrategien.pdf"));
+    assert!(
+        theme.contains("Formandskaberne for alle kommunens udvalg"),
+        "{theme}"
+    );
+    assert!(theme.contains("Halvdagsworkshop"), "{theme}");
+    assert!(theme.contains("13.00-13.20"), "{theme}");
+}
+
+#[test]
+fn the_process_plan_names_the_meeting_that_meets_each_milestone() {
+    let text = pdf_words(&built().join("procesplan.pdf"));
+    assert!(
+        text.contains("Socialudvalget 26. november 2024, punkt 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Socialudvalget 3. oktober 2028, punkt 2"),
+        "{text}"
     );
 }

@@ -3,6 +3,8 @@
 //! templates only lay out.
 
 pub mod consultation;
+mod followup;
+mod proceedings;
 mod views;
 
 pub use views::milestone_state;
@@ -32,6 +34,14 @@ pub enum DocumentKind {
     ConsulteeList,
     /// Høringsnotat: the responses and the administration's comments.
     ConsultationSummary,
+    /// Handleplan: the actions for a period, by development goal.
+    ActionPlan,
+    /// Nøgletal: a year's key figures with tables and charts.
+    KeyFigures,
+    /// Beslutningsprotokol: attendance and each item's decision.
+    Minutes,
+    /// Invitation and programme of a seminar or theme meeting.
+    Invitation,
 }
 
 impl DocumentKind {
@@ -44,6 +54,10 @@ impl DocumentKind {
             DocumentKind::ConsultationLetter => "consultation-letter",
             DocumentKind::ConsulteeList => "consultee-list",
             DocumentKind::ConsultationSummary => "consultation-summary",
+            DocumentKind::ActionPlan => "action-plan",
+            DocumentKind::KeyFigures => "key-figures",
+            DocumentKind::Minutes => "minutes",
+            DocumentKind::Invitation => "invitation",
         }
     }
 
@@ -57,6 +71,10 @@ impl DocumentKind {
             DocumentKind::ConsultationLetter => "consultation-letter.typ",
             DocumentKind::ConsulteeList => "consultee-list.typ",
             DocumentKind::ConsultationSummary => "consultation-summary.typ",
+            DocumentKind::ActionPlan => "action-plan.typ",
+            DocumentKind::KeyFigures => "key-figures.typ",
+            DocumentKind::Minutes => "minutes.typ",
+            DocumentKind::Invitation => "invitation.typ",
         }
     }
 }
@@ -116,10 +134,20 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
     let plan_date = plan.settings.plan.date.get_ref().0;
 
     for meeting in &plan.meetings {
+        let id = meeting.id.get_ref();
+        if proceedings::has_invitation(meeting) {
+            let name = meeting.title.as_deref().unwrap_or("moede");
+            push(Document {
+                kind: DocumentKind::Invitation,
+                meeting: Some(id.clone()),
+                path: format!("{id}/invitation-{}.pdf", slug(name)),
+                title: proceedings::invitation_title(plan, meeting),
+                view: proceedings::invitation(plan, meeting),
+            });
+        }
         if !has_agenda(meeting) {
             continue;
         }
-        let id = meeting.id.get_ref();
         let agenda_name = format!(
             "dagsorden-{}-{}",
             slug(&views::body_name(plan, meeting)),
@@ -142,6 +170,30 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                 title: format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
                 view: views::agenda(plan, meeting, &attachments, true),
             });
+        }
+        if proceedings::has_minutes(meeting) {
+            let name = format!(
+                "referat-{}-{}",
+                slug(&views::body_name(plan, meeting)),
+                meeting.date.get_ref()
+            );
+            let title = proceedings::minutes_title(plan, meeting);
+            push(Document {
+                kind: DocumentKind::Minutes,
+                meeting: Some(id.clone()),
+                path: format!("{id}/{name}.pdf"),
+                title: title.clone(),
+                view: proceedings::minutes(plan, meeting, &attachments, false),
+            });
+            if has_closed {
+                push(Document {
+                    kind: DocumentKind::Minutes,
+                    meeting: Some(id.clone()),
+                    path: format!("{id}/{name}-offentlig.pdf"),
+                    title: format!("{title} (offentlig udgave)"),
+                    view: proceedings::minutes(plan, meeting, &attachments, true),
+                });
+            }
         }
         for (index, item) in meeting.items.iter().enumerate() {
             if item.closed {
@@ -188,6 +240,32 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                         push(doc);
                     }
                 }
+                AttachmentSource::ActionPlan { id: plan_id } => {
+                    if let Some(ap) = plan.action_plans.iter().find(|a| &a.id == plan_id) {
+                        push(Document {
+                            kind: DocumentKind::ActionPlan,
+                            meeting: Some(id.clone()),
+                            path: format!("{id}/{}", attachment.path),
+                            title: attachment.title.clone(),
+                            view: followup::action_plan(plan, ap),
+                        });
+                    }
+                }
+                AttachmentSource::KeyFigures { year } => {
+                    if let Some(kf) = plan
+                        .key_figures
+                        .iter()
+                        .find(|k| k.data.year.get_ref() == year)
+                    {
+                        push(Document {
+                            kind: DocumentKind::KeyFigures,
+                            meeting: Some(id.clone()),
+                            path: format!("{id}/{}", attachment.path),
+                            title: attachment.title.clone(),
+                            view: followup::key_figures(plan, kf),
+                        });
+                    }
+                }
                 AttachmentSource::File(from) => {
                     if selection.kind.is_none()
                         && selection.meeting.as_ref().is_none_or(|m| m == id)
@@ -214,6 +292,24 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                 path: format!("{}.pdf", slug(&strategy.title)),
                 title: strategy.title.clone(),
                 view: views::strategy(plan, latest.id.get_ref()),
+            });
+        }
+        for ap in &plan.action_plans {
+            push(Document {
+                kind: DocumentKind::ActionPlan,
+                meeting: None,
+                path: format!("handleplaner/{}.pdf", ap.id),
+                title: followup::action_plan_title(plan, ap),
+                view: followup::action_plan(plan, ap),
+            });
+        }
+        for kf in &plan.key_figures {
+            push(Document {
+                kind: DocumentKind::KeyFigures,
+                meeting: None,
+                path: format!("noegletal/noegletal-{}.pdf", kf.data.year.get_ref()),
+                title: followup::key_figures_title(plan, kf),
+                view: followup::key_figures(plan, kf),
             });
         }
         push(Document {
@@ -251,6 +347,8 @@ pub(crate) enum AttachmentSource {
     Strategy { edition: String },
     ProcessPlan,
     ConsultationSummary { consultation: String },
+    ActionPlan { id: String },
+    KeyFigures { year: i32 },
     File(PathBuf),
 }
 
@@ -258,69 +356,103 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
     let mut out: Vec<Attachment> = Vec::new();
     for item in &meeting.items {
         for reference in &item.attachments {
-            let (title, file_stem, source) = match (&reference.document, &reference.file) {
-                (Some(doc), _) if doc.get_ref() == "strategy" => {
-                    let (Some(strategy), Some(edition_id)) = (&plan.strategy, &reference.edition)
-                    else {
-                        continue;
-                    };
-                    let Some(edition) = strategy
-                        .editions
-                        .iter()
-                        .find(|e| e.id.get_ref() == edition_id.get_ref())
-                    else {
-                        continue;
-                    };
-                    let title = format!("{} – {}", strategy.title, edition.label);
-                    let stem = format!("{}-{}", slug(&strategy.title), slug(&edition.label));
-                    let source = AttachmentSource::Strategy {
-                        edition: edition_id.get_ref().clone(),
-                    };
-                    (reference.title.clone().unwrap_or(title), stem, source)
-                }
-                (Some(doc), _) if doc.get_ref() == "consultation-summary" => {
-                    let Some(consultation) = reference
-                        .consultation
-                        .as_ref()
-                        .and_then(|id| plan.consultations.iter().find(|c| &c.id == id.get_ref()))
-                    else {
-                        continue;
-                    };
-                    let title = consultation::summary_title(consultation);
-                    (
-                        reference.title.clone().unwrap_or_else(|| title.clone()),
-                        slug(&title),
-                        AttachmentSource::ConsultationSummary {
-                            consultation: consultation.id.clone(),
-                        },
-                    )
-                }
-                (Some(_), _) => {
-                    let title = reference
-                        .title
-                        .clone()
-                        .unwrap_or_else(|| process_plan_title_short(plan));
-                    (
-                        title,
-                        "procesplan".to_string(),
-                        AttachmentSource::ProcessPlan,
-                    )
-                }
-                (None, Some(file)) => {
-                    let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
-                        continue;
-                    };
-                    let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
-                    let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
-                    let title = reference.title.clone().unwrap_or_else(|| stem.clone());
-                    (
-                        title,
-                        format!("{}{ext}", slug(&stem)),
-                        AttachmentSource::File(from),
-                    )
-                }
-                (None, None) => continue,
-            };
+            let (title, file_stem, source) =
+                match (&reference.document, &reference.file) {
+                    (Some(doc), _) if doc.get_ref() == "strategy" => {
+                        let (Some(strategy), Some(edition_id)) =
+                            (&plan.strategy, &reference.edition)
+                        else {
+                            continue;
+                        };
+                        let Some(edition) = strategy
+                            .editions
+                            .iter()
+                            .find(|e| e.id.get_ref() == edition_id.get_ref())
+                        else {
+                            continue;
+                        };
+                        let title = format!("{} – {}", strategy.title, edition.label);
+                        let stem = format!("{}-{}", slug(&strategy.title), slug(&edition.label));
+                        let source = AttachmentSource::Strategy {
+                            edition: edition_id.get_ref().clone(),
+                        };
+                        (reference.title.clone().unwrap_or(title), stem, source)
+                    }
+                    (Some(doc), _) if doc.get_ref() == "consultation-summary" => {
+                        let Some(consultation) = reference.consultation.as_ref().and_then(|id| {
+                            plan.consultations.iter().find(|c| &c.id == id.get_ref())
+                        }) else {
+                            continue;
+                        };
+                        let title = consultation::summary_title(consultation);
+                        (
+                            reference.title.clone().unwrap_or_else(|| title.clone()),
+                            slug(&title),
+                            AttachmentSource::ConsultationSummary {
+                                consultation: consultation.id.clone(),
+                            },
+                        )
+                    }
+                    (Some(doc), _) if doc.get_ref() == "action-plan" => {
+                        let Some(ap) = reference.action_plan.as_ref().and_then(|id| {
+                            plan.action_plans.iter().find(|a| &a.id == id.get_ref())
+                        }) else {
+                            continue;
+                        };
+                        (
+                            reference
+                                .title
+                                .clone()
+                                .unwrap_or_else(|| ap.data.title.clone()),
+                            slug(&ap.data.title),
+                            AttachmentSource::ActionPlan { id: ap.id.clone() },
+                        )
+                    }
+                    (Some(doc), _) if doc.get_ref() == "key-figures" => {
+                        let Some(kf) = reference.year.as_ref().and_then(|year| {
+                            plan.key_figures
+                                .iter()
+                                .find(|k| k.data.year.get_ref() == year.get_ref())
+                        }) else {
+                            continue;
+                        };
+                        (
+                            reference
+                                .title
+                                .clone()
+                                .unwrap_or_else(|| kf.data.title.clone()),
+                            format!("noegletal-{}", kf.data.year.get_ref()),
+                            AttachmentSource::KeyFigures {
+                                year: *kf.data.year.get_ref(),
+                            },
+                        )
+                    }
+                    (Some(_), _) => {
+                        let title = reference
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| process_plan_title_short(plan));
+                        (
+                            title,
+                            "procesplan".to_string(),
+                            AttachmentSource::ProcessPlan,
+                        )
+                    }
+                    (None, Some(file)) => {
+                        let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
+                            continue;
+                        };
+                        let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
+                        let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
+                        let title = reference.title.clone().unwrap_or_else(|| stem.clone());
+                        (
+                            title,
+                            format!("{}{ext}", slug(&stem)),
+                            AttachmentSource::File(from),
+                        )
+                    }
+                    (None, None) => continue,
+                };
             let path = match source {
                 AttachmentSource::File(_) => format!("bilag/{file_stem}"),
                 _ => format!("bilag/{file_stem}.pdf"),

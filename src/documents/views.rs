@@ -22,7 +22,7 @@ pub(super) fn markup(m: &Markup) -> Value {
     Value::String(m.get_ref().clone())
 }
 
-fn opt_markup(m: &Option<Markup>) -> Value {
+pub(super) fn opt_markup(m: &Option<Markup>) -> Value {
     m.as_ref().map_or(Value::Null, markup)
 }
 
@@ -52,7 +52,7 @@ pub(super) fn meta(
 }
 
 /// A meeting's papers carry the name of the body that meets, dated the day they go out.
-fn meeting_meta(plan: &Plan, meeting: &Meeting, title: &str, kind_label: &str) -> Value {
+pub(super) fn meeting_meta(plan: &Plan, meeting: &Meeting, title: &str, kind_label: &str) -> Value {
     let mut meta = meta(plan, title, kind_label, send_out_date(plan, meeting), None);
     meta["committee"] = json!(body_name(plan, meeting));
     meta
@@ -111,7 +111,7 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
+pub(super) fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
     let start = meeting.start.get_ref().danish();
     let time = match &meeting.end {
         Some(end) => format!("kl. {start}-{}", end.get_ref().danish()),
@@ -147,7 +147,7 @@ fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
 }
 
 /// '20.-21. maj 2022', '30. juni-1. juli 2022'
-fn day_span(first: NaiveDate, last: NaiveDate) -> String {
+pub(super) fn day_span(first: NaiveDate, last: NaiveDate) -> String {
     use chrono::Datelike;
     if first.year() == last.year() && first.month() == last.month() {
         format!("{}.-{}", first.day(), danish_date(last))
@@ -159,7 +159,7 @@ fn day_span(first: NaiveDate, last: NaiveDate) -> String {
     }
 }
 
-fn members(plan: &Plan, meeting: &Meeting) -> Value {
+pub(super) fn members(plan: &Plan, meeting: &Meeting) -> Value {
     if meeting.kind == MeetingKind::Council {
         return json!([]);
     }
@@ -178,7 +178,12 @@ fn members(plan: &Plan, meeting: &Meeting) -> Value {
         .collect()
 }
 
-fn item_view(index: usize, item: &AgendaItem, attachments: &[Attachment], public: bool) -> Value {
+pub(super) fn item_view(
+    index: usize,
+    item: &AgendaItem,
+    attachments: &[Attachment],
+    public: bool,
+) -> Value {
     let hidden = public && item.closed;
     let attached: Vec<Value> = attachments
         .iter()
@@ -350,7 +355,7 @@ pub fn milestone_state(
     (state, met_by.map_or(Value::Null, Value::String))
 }
 
-fn window_label(from: NaiveDate, to: NaiveDate) -> String {
+pub(super) fn window_label(from: NaiveDate, to: NaiveDate) -> String {
     use chrono::Datelike;
     let month = |d: NaiveDate| crate::calendar::danish_month(d.month()).to_string();
     if from.year() == to.year() && from.month() == to.month() {

@@ -150,13 +150,17 @@ pub struct PlanSources {
     pub implementation: Option<SourceRef>,
 }
 
-/// A consultation file: its id is the file name without `.toml`.
+/// A plan file from a folder of like files: its id is the file name without `.toml`.
 #[derive(Debug)]
-pub struct Consultation {
+pub struct Named<T> {
     pub id: String,
     pub file: SourceRef,
-    pub data: ConsultationFile,
+    pub data: T,
 }
+
+pub type Consultation = Named<ConsultationFile>;
+pub type ActionPlan = Named<ActionPlanFile>;
+pub type KeyFigures = Named<KeyFiguresFile>;
 
 /// A loaded plan: the model, where it came from and a hash of its data.
 #[derive(Debug)]
@@ -166,8 +170,10 @@ pub struct Plan {
     pub meetings: Vec<Meeting>,
     pub strategy: Option<StrategyFile>,
     pub implementation: Option<ImplementationFile>,
-    /// In file-name order.
+    /// Each in file-name order.
     pub consultations: Vec<Consultation>,
+    pub action_plans: Vec<ActionPlan>,
+    pub key_figures: Vec<KeyFigures>,
     pub files: PlanSources,
     /// sha256 over every plan file, in a fixed order.
     pub data_hash: String,
@@ -176,6 +182,7 @@ pub struct Plan {
 /// Loads every plan file; all problems of all files are returned together.
 pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
+    let mut folder_errors = Vec::new();
     let mut hasher = Sha256::new();
 
     let mut read = |relative: &str, required: bool| -> Option<SourceRef> {
@@ -208,19 +215,24 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let meetings_src = read("meetings.toml", true);
     let strategy_src = read("strategy.toml", false);
     let implementation_src = read("implementation.toml", false);
-    let consultation_srcs: Vec<(String, SourceRef)> = match source.list_toml("consultations") {
-        Ok(names) => names
-            .iter()
-            .filter_map(|name| {
-                let file = read(&format!("consultations/{name}"), false)?;
-                Some((name.trim_end_matches(".toml").to_string(), file))
-            })
-            .collect(),
-        Err(d) => {
-            diagnostics.push(d);
-            Vec::new()
+    let mut folder = |name: &str| -> Vec<(String, SourceRef)> {
+        match source.list_toml(name) {
+            Ok(names) => names
+                .iter()
+                .filter_map(|file| {
+                    let text = read(&format!("{name}/{file}"), false)?;
+                    Some((file.trim_end_matches(".toml").to_string(), text))
+                })
+                .collect(),
+            Err(d) => {
+                folder_errors.push(d);
+                Vec::new()
+            }
         }
     };
+    let consultation_srcs = folder("consultations");
+    let action_plan_srcs = folder("action-plans");
+    let key_figure_srcs = folder("key-figures");
     let data_hash = format!("{:x}", hasher.finalize());
 
     let settings = plan_src
@@ -235,13 +247,10 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let implementation = implementation_src
         .as_ref()
         .map(|s| parse::<ImplementationFile>(s, &mut diagnostics));
-    let consultations: Vec<Consultation> = consultation_srcs
-        .into_iter()
-        .filter_map(|(id, file)| {
-            let data = parse::<ConsultationFile>(&file, &mut diagnostics)?;
-            Some(Consultation { id, file, data })
-        })
-        .collect();
+    diagnostics.extend(folder_errors);
+    let consultations = parse_all(consultation_srcs, &mut diagnostics);
+    let action_plans = parse_all(action_plan_srcs, &mut diagnostics);
+    let key_figures = parse_all(key_figure_srcs, &mut diagnostics);
 
     match (settings, meetings, plan_src, meetings_src) {
         (Some(settings), Some(meetings), Some(plan), Some(meetings_file))
@@ -254,6 +263,8 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
                 strategy: strategy.flatten(),
                 implementation: implementation.flatten(),
                 consultations,
+                action_plans,
+                key_figures,
                 files: PlanSources {
                     plan,
                     meetings: meetings_file,
@@ -265,6 +276,19 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
         }
         _ => Err(diagnostics),
     }
+}
+
+fn parse_all<T: DeserializeOwned>(
+    files: Vec<(String, SourceRef)>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Named<T>> {
+    files
+        .into_iter()
+        .filter_map(|(id, file)| {
+            let data = parse::<T>(&file, diagnostics)?;
+            Some(Named { id, file, data })
+        })
+        .collect()
 }
 
 fn parse<T: DeserializeOwned>(file: &SourceRef, diagnostics: &mut Diagnostics) -> Option<T> {

@@ -1,6 +1,7 @@
 //! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
 
 mod consultation;
+mod followup;
 pub mod load;
 pub mod markup;
 pub mod model;

@@ -203,8 +203,29 @@ pub struct Meeting {
     pub example: bool,
     #[serde(default)]
     pub purpose: Option<Markup>,
+    /// Who is invited to a seminar or theme meeting, beyond the committee.
+    #[serde(default)]
+    pub invited: Vec<String>,
+    /// The programme of a seminar or theme meeting.
+    #[serde(default, rename = "programme")]
+    pub programme: Vec<ProgrammeEntry>,
+    /// Members who were absent, by name, for the minutes.
+    #[serde(default)]
+    pub absent: Vec<Spanned<String>>,
     #[serde(default, rename = "item")]
     pub items: Vec<AgendaItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeEntry {
+    /// The day, for meetings over several days; default: the first.
+    #[serde(default)]
+    pub day: Option<Spanned<Date>>,
+    pub start: Spanned<Time>,
+    #[serde(default)]
+    pub end: Option<Spanned<Time>>,
+    pub text: Markup,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -253,6 +274,12 @@ pub struct AttachmentRef {
     /// With `document = "consultation-summary"`: the consultation it summarises.
     #[serde(default)]
     pub consultation: Option<Spanned<String>>,
+    /// With `document = "action-plan"`: the action plan's id (its file name).
+    #[serde(default)]
+    pub action_plan: Option<Spanned<String>>,
+    /// With `document = "key-figures"`: the year of the key figures.
+    #[serde(default)]
+    pub year: Option<Spanned<i32>>,
     /// The attachment's title; generated documents have one of their own.
     #[serde(default)]
     pub title: Option<String>,
@@ -513,4 +540,111 @@ pub struct ResponsePoint {
     /// Whether the strategy was changed because of this point.
     #[serde(default)]
     pub changed: bool,
+}
+
+// ---------------------------------------------------------------- action-plans/<id>.toml
+
+/// An action plan ('handleplan') for a period of the strategy. The file name is its id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPlanFile {
+    /// "Handleplan 2023-24"
+    pub title: String,
+    /// "2023-2024"
+    pub period: String,
+    pub date: Spanned<Date>,
+    pub version: String,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub intro: Option<Markup>,
+    /// The actions are invented: the document says so.
+    #[serde(default)]
+    pub example: bool,
+    #[serde(rename = "action")]
+    pub actions: Vec<Action>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionStatus {
+    Planned,
+    Started,
+    Done,
+    Paused,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub id: Spanned<String>,
+    /// A development goal of the strategy.
+    pub goal: Spanned<String>,
+    /// One of that goal's sub-goals.
+    #[serde(default)]
+    pub sub_goal: Option<Spanned<String>>,
+    /// The focus area the action serves.
+    pub focus_area: Spanned<String>,
+    pub title: String,
+    #[serde(default)]
+    pub text: Option<Markup>,
+    /// The unit that carries it out: a welfare centre, housing, ...
+    pub responsible: String,
+    pub start: Spanned<Date>,
+    pub end: Spanned<Date>,
+    pub status: ActionStatus,
+    /// How progress is measured.
+    pub indicator: String,
+}
+
+// ---------------------------------------------------------------- key-figures/<year>.toml
+
+/// The yearly key figures ('nøgletal') presented to the committee. The file name is the year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFiguresFile {
+    pub year: Spanned<i32>,
+    pub title: String,
+    pub date: Spanned<Date>,
+    #[serde(default)]
+    pub intro: Option<Markup>,
+    #[serde(rename = "figure")]
+    pub figures: Vec<Figure>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChartKind {
+    Bar,
+    Line,
+    Table,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    pub id: Spanned<String>,
+    pub title: String,
+    /// "personer", "pct."
+    pub unit: String,
+    pub chart: ChartKind,
+    /// Where the numbers come from.
+    pub source: String,
+    /// Not real published statistics: printed as example data.
+    #[serde(default)]
+    pub example: bool,
+    /// The years the values are for, ascending.
+    pub years: Spanned<Vec<i32>>,
+    #[serde(rename = "series")]
+    pub series: Vec<Series>,
+    #[serde(default)]
+    pub note: Option<Markup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Series {
+    pub label: String,
+    /// One value per year of the figure.
+    pub values: Spanned<Vec<f64>>,
 }

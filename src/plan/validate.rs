@@ -13,7 +13,13 @@ use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 /// Generated documents an attachment can name.
-pub const ATTACHABLE_DOCUMENTS: &[&str] = &["strategy", "process-plan", "consultation-summary"];
+pub const ATTACHABLE_DOCUMENTS: &[&str] = &[
+    "strategy",
+    "process-plan",
+    "consultation-summary",
+    "action-plan",
+    "key-figures",
+];
 
 pub fn validate(plan: &Plan) -> Diagnostics {
     let mut d = Diagnostics::default();
@@ -35,6 +41,12 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     }
     for consultation in &plan.consultations {
         super::consultation::check(plan, consultation, &mut d);
+    }
+    for action_plan in &plan.action_plans {
+        super::followup::check_action_plan(plan, action_plan, &mut d);
+    }
+    for key_figures in &plan.key_figures {
+        super::followup::check_key_figures(key_figures, &mut d);
     }
     super::timing::check(plan, &mut d);
     d
@@ -180,6 +192,40 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
     if let Some(purpose) = &meeting.purpose {
         markup::check(file, purpose, d);
     }
+    let members: Vec<&str> = plan
+        .settings
+        .committee
+        .members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    for name in &meeting.absent {
+        if !members.contains(&name.get_ref().as_str()) {
+            d.push(unknown("committee member", file, name, &members));
+        }
+    }
+    let last_day = meeting.end_date.as_ref().unwrap_or(&meeting.date).get_ref();
+    for entry in &meeting.programme {
+        markup::check(file, &entry.text, d);
+        if let Some(day) = &entry.day
+            && (day.get_ref() < meeting.date.get_ref() || day.get_ref() > last_day)
+        {
+            d.push(
+                Diagnostic::error(format!(
+                    "{} is not a day of the meeting",
+                    danish_date(day.get_ref().0)
+                ))
+                .at(file, day.span()),
+            );
+        }
+        if let Some(end) = &entry.end
+            && end.get_ref() <= entry.start.get_ref()
+        {
+            d.push(
+                Diagnostic::error("the programme point ends before it starts").at(file, end.span()),
+            );
+        }
+    }
     let mut item_ids = Ids::new("agenda item");
     for item in &meeting.items {
         item_ids.add(file, &item.id, d);
@@ -277,6 +323,46 @@ fn check_document_ref(
                 Diagnostic::error("an attached consultation summary must name its `consultation`")
                     .at(file, document.span())
                     .with_help("the consultation's id is its file name under consultations/, without `.toml`"),
+            ),
+        },
+        "action-plan" => match &attachment.action_plan {
+            Some(id) => {
+                let names: Vec<&str> = plan.action_plans.iter().map(|c| c.id.as_str()).collect();
+                if !names.contains(&id.get_ref().as_str()) {
+                    d.push(unknown("action plan", file, id, &names));
+                }
+            }
+            None => d.push(
+                Diagnostic::error("an attached action plan must name its `action_plan`")
+                    .at(file, document.span())
+                    .with_help("the id is its file name under action-plans/, without `.toml`"),
+            ),
+        },
+        "key-figures" => match &attachment.year {
+            Some(year) => {
+                if !plan.key_figures.iter().any(|k| k.data.year.get_ref() == year.get_ref()) {
+                    let years: Vec<String> = plan
+                        .key_figures
+                        .iter()
+                        .map(|k| k.data.year.get_ref().to_string())
+                        .collect();
+                    d.push(
+                        Diagnostic::error(format!(
+                            "there are no key figures for {}",
+                            year.get_ref()
+                        ))
+                        .at(file, year.span())
+                        .with_help(if years.is_empty() {
+                            "add them as key-figures/YEAR.toml".to_string()
+                        } else {
+                            format!("key figures exist for: {}", years.join(", "))
+                        }),
+                    );
+                }
+            }
+            None => d.push(
+                Diagnostic::error("attached key figures must name their `year`")
+                    .at(file, document.span()),
             ),
         },
         "process-plan" => {

@@ -61,6 +61,20 @@ pub fn pdf_words(pdf: &Path) -> String {
         .join(" ")
 }
 
+/// The words of a PDF in the order they were laid out (no `-layout`): table cells stay whole
+/// instead of interleaving with their neighbours.
+pub fn pdf_flow_words(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A value from `pdfinfo`, e.g. "Pages" or "Title".
 pub fn pdf_info(pdf: &Path, key: &str) -> String {
     let out = Command::new("pdfinfo")
