@@ -208,6 +208,12 @@ fn pdfs_declare_title_author_language_and_pdf_a() {
         raw.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"),
         "no PDF/A-2b identification in the XMP metadata"
     );
+    assert!(
+        raw.contains("<pdfuaid:part>1</pdfuaid:part>"),
+        "no PDF/UA-1 identification in the XMP metadata"
+    );
+    assert!(raw.contains("/StructTreeRoot"), "not tagged");
+    assert!(raw.contains("/Type /Outlines"), "no bookmarks");
 }
 
 /// The PDF with its object streams unpacked, so that its dictionaries can be read as text.

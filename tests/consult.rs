@@ -188,6 +188,26 @@ fn the_summary_is_attached_to_the_final_approval() {
 }
 
 #[test]
+fn every_paper_of_the_package_passes_qpdf() {
+    let dir = tempfile::tempdir().unwrap();
+    consult(dir.path(), None, "hoering-udsattestrategi");
+    let folder = dir
+        .path()
+        .join("output/consultations/hoering-udsattestrategi");
+    for (name, _) in tree_hashes(&folder)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".pdf"))
+    {
+        let out = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(folder.join(&name))
+            .output()
+            .expect("qpdf is installed");
+        assert!(out.status.success(), "qpdf --check {name}");
+    }
+}
+
+#[test]
 fn consulting_twice_gives_identical_bytes() {
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();

@@ -89,8 +89,8 @@ impl Renderer {
         let options = PdfOptions {
             ident: Smart::Custom(document.path.clone()),
             creator: Smart::Custom(Some(format!("udvalg {}", env!("CARGO_PKG_VERSION")))),
-            standards: PdfStandards::new(&[PdfStandard::A_2b])
-                .expect("PDF/A-2b on its own is a valid set of standards"),
+            standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
+                .expect("typst-pdf accepts PDF/A-2b together with PDF/UA-1"),
             tagged: true,
             ..PdfOptions::default()
         };
