@@ -88,7 +88,12 @@ pub fn archive_meeting(
     if !stale.is_empty() {
         return Err(ArchiveError::Stale(stale));
     }
-    let templates = entries[0].1.templates.clone();
+    // The template files the papers were rendered from, all together.
+    let mut read = std::collections::BTreeMap::new();
+    for (_, entry) in &entries {
+        read.extend(entry.templates.clone());
+    }
+    let templates = crate::render::hash_of(&read);
     let files: Vec<ArchivedFile> = entries
         .iter()
         .map(|(path, entry)| ArchivedFile {

@@ -34,7 +34,7 @@ pub fn build(
     options: BuildOptions,
 ) -> Result<BuildReport, Diagnostics> {
     let catalogue = documents::catalogue(plan, selection);
-    let templates_hash = templates.hash();
+    let template_hashes = templates.hashes().clone();
     let mut record = BuildRecord::load(out);
 
     let views: Vec<String> = catalogue.documents.iter().map(view_hash).collect();
@@ -44,7 +44,7 @@ pub fn build(
             .iter()
             .zip(&views)
             .partition(|(doc, view)| {
-                !options.force && record.is_current(out, doc, view, &templates_hash)
+                !options.force && record.is_current(out, doc, view, &template_hashes)
             });
 
     let mut report = BuildReport {
@@ -62,17 +62,18 @@ pub fn build(
     }
 
     let mut errors = Diagnostics::default();
-    let mut pdfs: Vec<(&Document, &String, Vec<u8>)> = Vec::with_capacity(stale.len());
+    let mut pdfs: Vec<(&Document, &String, crate::render::Rendered)> =
+        Vec::with_capacity(stale.len());
     if !stale.is_empty() {
         // Fonts and templates are only set up when something has to be laid out.
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
         let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
         for ((doc, view), result) in stale.iter().zip(renderer.render_all(&docs)) {
             match result {
-                Ok(rendered) => {
+                Ok(mut rendered) => {
                     report.pages += rendered.pages;
-                    report.warnings.extend(rendered.warnings);
-                    pdfs.push((doc, view, rendered.pdf));
+                    report.warnings.append(&mut rendered.warnings);
+                    pdfs.push((doc, view, rendered));
                 }
                 Err(diagnostics) => errors.extend(diagnostics),
             }
@@ -102,15 +103,15 @@ pub fn build(
             None
         }
     };
-    for (doc, view, pdf) in &pdfs {
-        if let Some(written) = write(&doc.path, pdf) {
+    for (doc, view, rendered) in &pdfs {
+        if let Some(written) = write(&doc.path, &rendered.pdf) {
             record.documents.insert(
                 doc.path.clone(),
                 RecordEntry {
                     kind: doc.kind.name().into(),
                     meeting: doc.meeting.clone(),
                     view: (*view).clone(),
-                    templates: templates_hash.clone(),
+                    templates: rendered.templates.clone(),
                     sha256: written.sha256.clone(),
                     size: written.size,
                     draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),

@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::calendar::meeting_deadlines;
 use crate::documents::{self, Catalogue, Document, Selection};
 use crate::output::OutputDir;
-use crate::output::record::{BuildRecord, file_matches, view_hash};
+use std::collections::BTreeMap;
+
+use crate::output::record::{BuildRecord, file_matches, templates_unchanged, view_hash};
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
 
@@ -89,7 +91,7 @@ pub struct MilestoneStatus {
 pub fn status(
     plan: &Plan,
     out: &OutputDir,
-    templates_hash: &str,
+    templates: &BTreeMap<String, String>,
     today: NaiveDate,
     all: bool,
 ) -> Status {
@@ -124,7 +126,7 @@ pub fn status(
                         days_left: days(date),
                     })
                     .collect(),
-                documents: papers(&catalogue, meeting, &record, out, templates_hash),
+                documents: papers(&catalogue, meeting, &record, out, templates),
             })
         })
         .collect();
@@ -222,7 +224,7 @@ fn papers(
     meeting: &Meeting,
     record: &BuildRecord,
     out: &OutputDir,
-    templates_hash: &str,
+    templates: &BTreeMap<String, String>,
 ) -> Vec<DocumentStatus> {
     catalogue
         .documents
@@ -231,7 +233,7 @@ fn papers(
         .map(|doc| DocumentStatus {
             path: doc.path.clone(),
             kind: doc.kind.name(),
-            state: paper_state(doc, record, out, templates_hash),
+            state: paper_state(doc, record, out, templates),
             draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),
         })
         .collect()
@@ -241,7 +243,7 @@ fn paper_state(
     doc: &Document,
     record: &BuildRecord,
     out: &OutputDir,
-    templates: &str,
+    templates: &BTreeMap<String, String>,
 ) -> PaperState {
     let Some(entry) = record.documents.get(&doc.path) else {
         return PaperState::NotBuilt;
@@ -250,7 +252,7 @@ fn paper_state(
         PaperState::ChangedOnDisk
     } else if entry.view != view_hash(doc) {
         PaperState::StaleData
-    } else if entry.templates != templates {
+    } else if !templates_unchanged(entry, templates) {
         PaperState::StaleTemplates
     } else {
         PaperState::Current

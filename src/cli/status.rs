@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Outcome, UsageError
     };
     let out = OutputDir::new(&global.out);
     let today = today(args.today);
-    let status = status(&plan, &out, &templates.hash(), today, args.all);
+    let status = status(&plan, &out, templates.hashes(), today, args.all);
     let report = if args.json {
         let mut json = serde_json::to_string_pretty(&status).expect("status is plain data");
         json.push('\n');

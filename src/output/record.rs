@@ -28,8 +28,8 @@ pub struct RecordEntry {
     pub meeting: Option<String>,
     /// sha256 of the JSON view the template read.
     pub view: String,
-    /// sha256 over every template file.
-    pub templates: String,
+    /// sha256 of each template file the document read (and of the fonts), by path.
+    pub templates: BTreeMap<String, String>,
     /// sha256 and size of the file as written.
     pub sha256: String,
     pub size: u64,
@@ -69,15 +69,24 @@ impl BuildRecord {
         out: &OutputDir,
         document: &Document,
         view: &str,
-        templates: &str,
+        templates: &BTreeMap<String, String>,
     ) -> bool {
         let Some(entry) = self.documents.get(&document.path) else {
             return false;
         };
         entry.view == view
-            && entry.templates == templates
+            && templates_unchanged(entry, templates)
             && file_matches(out, &document.path, entry)
     }
+}
+
+/// Every template file the document read still has the hash it had then.
+pub fn templates_unchanged(entry: &RecordEntry, templates: &BTreeMap<String, String>) -> bool {
+    !entry.templates.is_empty()
+        && entry
+            .templates
+            .iter()
+            .all(|(path, hash)| templates.get(path) == Some(hash))
 }
 
 /// The file on disk still has the bytes that were recorded.

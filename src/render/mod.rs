@@ -3,6 +3,9 @@
 
 mod templates;
 
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
@@ -15,8 +18,8 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
-pub use templates::Templates;
 use templates::file_id;
+pub use templates::{FONTS_KEY, Templates, hash_of};
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
@@ -36,6 +39,8 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The template files (and the fonts) the document read, with their hashes.
+    pub templates: BTreeMap<String, String>,
 }
 
 impl Renderer {
@@ -80,6 +85,7 @@ impl Renderer {
             renderer: self,
             main,
             view: Bytes::new(view),
+            read: Mutex::new(HashSet::new()),
         };
         let compiled = typst::compile::<PagedDocument>(&world);
         let mut warnings = self.convert(&world, document, &compiled.warnings);
@@ -97,10 +103,27 @@ impl Renderer {
         let pdf = typst_pdf::pdf(&paged, &options)
             .map_err(|errors| self.convert(&world, document, errors.as_slice()))?;
         warnings.retain(|w| !w.message.contains("font"));
+        let hashes = self.templates.hashes();
+        let mut read: BTreeMap<String, String> = world
+            .read
+            .lock()
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| Templates::path_of(*id))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|path| Some((path.clone(), hashes.get(&path)?.clone())))
+            .collect();
+        if let Some(fonts) = hashes.get(FONTS_KEY) {
+            read.insert(FONTS_KEY.into(), fonts.clone());
+        }
         Ok(Rendered {
             pdf,
             pages: paged.pages().len(),
             warnings,
+            templates: read,
         })
     }
 
@@ -150,6 +173,16 @@ struct DocumentWorld<'a> {
     renderer: &'a Renderer,
     main: FileId,
     view: Bytes,
+    /// The template files the compilation asked for: the document's dependencies.
+    read: Mutex<HashSet<FileId>>,
+}
+
+impl DocumentWorld<'_> {
+    fn note_read(&self, id: FileId) {
+        if let Ok(mut read) = self.read.lock() {
+            read.insert(id);
+        }
+    }
 }
 
 impl World for DocumentWorld<'_> {
@@ -166,6 +199,7 @@ impl World for DocumentWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
+        self.note_read(id);
         self.renderer
             .templates
             .source(id)
@@ -176,6 +210,7 @@ impl World for DocumentWorld<'_> {
         if id == self.renderer.view_id {
             return Ok(self.view.clone());
         }
+        self.note_read(id);
         self.renderer
             .templates
             .file(id)

@@ -7,6 +7,8 @@ use include_dir::{Dir, include_dir};
 use typst::foundations::Bytes;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 
+use sha2::{Digest, Sha256};
+
 use crate::diagnostics::{Diagnostic, SourceFile, SourceRef};
 
 static EMBEDDED_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -21,7 +23,13 @@ pub struct Templates {
     texts: HashMap<FileId, SourceRef>,
     /// Font files shipped under `fonts/`.
     pub fonts: Vec<Bytes>,
+    /// sha256 of each file by its path, and of all fonts together under `fonts/`: what a
+    /// build record compares to tell whether a paper's templates changed.
+    hashes: std::collections::BTreeMap<String, String>,
 }
+
+/// The key under which the fonts' hash is recorded: every paper depends on them.
+pub const FONTS_KEY: &str = "fonts/";
 
 pub fn file_id(path: &str) -> Option<FileId> {
     let vpath = VirtualPath::new(format!("/{}", path.trim_start_matches('/'))).ok()?;
@@ -56,12 +64,21 @@ impl Templates {
             files: HashMap::new(),
             texts: HashMap::new(),
             fonts: Vec::new(),
+            hashes: std::collections::BTreeMap::new(),
         };
+        let mut fonts_hasher = Sha256::new();
+        let mut files = files;
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         for (path, bytes) in files {
             if path.ends_with(".ttf") || path.ends_with(".otf") {
+                fonts_hasher.update(path.as_bytes());
+                fonts_hasher.update(Sha256::digest(&bytes));
                 templates.fonts.push(Bytes::new(bytes));
                 continue;
             }
+            templates
+                .hashes
+                .insert(path.clone(), format!("{:x}", Sha256::digest(&bytes)));
             let Some(id) = file_id(&path) else { continue };
             if path.ends_with(".typ")
                 && let Ok(text) = String::from_utf8(bytes.clone())
@@ -75,6 +92,19 @@ impl Templates {
             templates.files.insert(id, Bytes::new(bytes));
         }
         templates
+            .hashes
+            .insert(FONTS_KEY.into(), format!("{:x}", fonts_hasher.finalize()));
+        templates
+    }
+
+    /// Each template file's sha256 by path, and the fonts' under [`FONTS_KEY`].
+    pub fn hashes(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.hashes
+    }
+
+    /// The path of a template file as the hashes name it.
+    pub fn path_of(id: FileId) -> String {
+        id.vpath().get_without_slash().to_string()
     }
 
     pub fn source(&self, id: FileId) -> Option<Source> {
@@ -97,22 +127,9 @@ impl Templates {
         &self.display_root
     }
 
-    /// A hash over every template file, for archive manifests and stale checks.
+    /// One hash over every template file and the fonts, for manifests.
     pub fn hash(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut entries: Vec<(String, &Bytes)> = self
-            .files
-            .iter()
-            .map(|(id, bytes)| (id.vpath().get_with_slash().to_string(), bytes))
-            .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut hasher = Sha256::new();
-        for (path, bytes) in entries {
-            hasher.update(path.as_bytes());
-            hasher.update([0]);
-            hasher.update(bytes.as_slice());
-        }
-        format!("{:x}", hasher.finalize())
+        hash_of(&self.hashes)
     }
 }
 
@@ -147,4 +164,16 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std
         }
     }
     Ok(())
+}
+
+/// One hash over a set of file hashes, in path order.
+pub fn hash_of(hashes: &std::collections::BTreeMap<String, String>) -> String {
+    let mut hasher = Sha256::new();
+    for (path, hash) in hashes {
+        hasher.update(path.as_bytes());
+        hasher.update([0]);
+        hasher.update(hash.as_bytes());
+        hasher.update([0]);
+    }
+    format!("{:x}", hasher.finalize())
 }
