@@ -1,5 +1,7 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
@@ -22,7 +24,12 @@ pub struct BuildReport {
 pub struct BuildOptions {
     /// Render every document, even those the build record says are current.
     pub force: bool,
+    /// Show a progress bar on the terminal while many documents render.
+    pub progress: bool,
 }
+
+/// Fewer documents than this render too fast for a progress bar to help.
+const PROGRESS_FROM: usize = 100;
 
 /// Renders what `selection` wants from a valid plan and writes it under `out`. If any document
 /// fails, nothing is written, so the output directory keeps its last good papers.
@@ -37,7 +44,7 @@ pub fn build(
     let template_hashes = templates.hashes().clone();
     let mut record = BuildRecord::load(out);
 
-    let views: Vec<String> = catalogue.documents.iter().map(view_hash).collect();
+    let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
     let (current, stale): (Vec<_>, Vec<_>) =
         catalogue
             .documents
@@ -68,7 +75,24 @@ pub fn build(
         // Fonts and templates are only set up when something has to be laid out.
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
         let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
-        for ((doc, view), result) in stale.iter().zip(renderer.render_all(&docs)) {
+        let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| {
+            let bar = indicatif::ProgressBar::new(docs.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} papers, {eta} left")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        let tick = || {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        };
+        let results = renderer.render_all_with(&docs, &tick);
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        for ((doc, view), result) in stale.iter().zip(results) {
             match result {
                 Ok(mut rendered) => {
                     report.pages += rendered.pages;
@@ -93,37 +117,46 @@ pub fn build(
         return Err(errors);
     }
 
-    let mut write = |path: &str, bytes: &[u8]| match out.write(path, bytes) {
-        Ok(written) => Some(written),
-        Err(e) => {
-            errors.push(Diagnostic::error(format!(
-                "cannot write {}: {e}",
-                out.root().join(path).display()
-            )));
-            None
-        }
+    // Files are written in parallel: each write waits for the disk (fsync), not the CPU.
+    let pdf_writes: Vec<_> = pdfs
+        .par_iter()
+        .map(|(doc, _, rendered)| out.write(&doc.path, &rendered.pdf))
+        .collect();
+    let copy_writes: Vec<_> = copies
+        .par_iter()
+        .map(|(path, bytes)| out.write(path, bytes))
+        .collect();
+    let mut failed = |path: &str, e: std::io::Error| {
+        errors.push(Diagnostic::error(format!(
+            "cannot write {}: {e}",
+            out.root().join(path).display()
+        )));
     };
-    for (doc, view, rendered) in &pdfs {
-        if let Some(written) = write(&doc.path, &rendered.pdf) {
-            record.documents.insert(
-                doc.path.clone(),
-                RecordEntry {
-                    kind: doc.kind.name().into(),
-                    meeting: doc.meeting.clone(),
-                    view: (*view).clone(),
-                    templates: rendered.templates.clone(),
-                    sha256: written.sha256.clone(),
-                    size: written.size,
-                    draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),
-                },
-            );
-            report.written.push(written);
-            report.rendered += 1;
+    for ((doc, view, rendered), result) in pdfs.iter().zip(pdf_writes) {
+        match result {
+            Ok(written) => {
+                record.documents.insert(
+                    doc.path.clone(),
+                    RecordEntry {
+                        kind: doc.kind.name().into(),
+                        meeting: doc.meeting.clone(),
+                        view: (*view).clone(),
+                        templates: rendered.templates.clone(),
+                        sha256: written.sha256.clone(),
+                        size: written.size,
+                        draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),
+                    },
+                );
+                report.written.push(written);
+                report.rendered += 1;
+            }
+            Err(e) => failed(&doc.path, e),
         }
     }
-    for (path, bytes) in &copies {
-        if let Some(written) = write(path, bytes) {
-            report.written.push(written);
+    for ((path, _), result) in copies.iter().zip(copy_writes) {
+        match result {
+            Ok(written) => report.written.push(written),
+            Err(e) => failed(path, e),
         }
     }
     if !pdfs.is_empty()

@@ -15,3 +15,4 @@ pub mod package;
 pub mod plan;
 pub mod render;
 pub mod status;
+pub mod synthetic;

@@ -51,7 +51,10 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     };
     let out = OutputDir::new(&global.out);
     let mut diagnostics = warnings.into_sorted();
-    let options = BuildOptions { force: args.force };
+    let options = BuildOptions {
+        force: args.force,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
     match build::build(&plan, templates, &selection, &out, options) {
         Ok(report) => {
             diagnostics.extend(report.warnings);

@@ -6,6 +6,8 @@ mod calendar;
 mod check;
 mod consult;
 mod status;
+mod tools;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +79,14 @@ pub enum Command {
     Calendar(calendar::CalendarArgs),
     /// Freeze what was built for a meeting under the archive; `verify` and `list` it.
     Archive(archive::ArchiveArgs),
+    /// Rebuild what changed on every save of the plan or the templates, until stopped.
+    Watch(watch::WatchArgs),
+    /// Write a synthetic municipality-year plan (for the benchmark).
+    #[command(hide = true)]
+    Synthetic(tools::SyntheticArgs),
+    /// Write each document's view and template (for the benchmark's typst CLI run).
+    #[command(hide = true)]
+    Views(tools::ViewsArgs),
 }
 
 /// How a run ended, for `main` to print and turn into an exit code.
@@ -102,17 +112,21 @@ impl Outcome {
     }
 }
 
+/// The stack of each rendering thread, as large as a main thread's on Linux and more.
+const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// A problem with the invocation or the system, not with the plan: exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
 pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
+    // Typst lays out recursively; rayon's default 2 MB stacks overflow on long agendas.
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(RENDER_STACK_BYTES);
     if let Some(jobs) = cli.global.jobs {
-        // Only fails if a pool was already built, which cannot happen before this point.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global();
+        pool = pool.num_threads(jobs.max(1));
     }
+    // Only fails if a pool was already built, which cannot happen before this point.
+    let _ = pool.build_global();
     match &cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Build(args) => build::run(&cli.global, args),
@@ -120,6 +134,9 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Status(args) => status::run(&cli.global, args),
         Command::Calendar(args) => calendar::run(&cli.global, args),
         Command::Archive(args) => archive::run(&cli.global, args),
+        Command::Watch(args) => watch::run(&cli.global, args),
+        Command::Synthetic(args) => tools::synthetic(args),
+        Command::Views(args) => tools::views(&cli.global, args),
     }
 }
 

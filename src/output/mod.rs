@@ -110,7 +110,11 @@ fn create_dir_inside(root: &Path, dir: &Path) -> io::Result<()> {
                     format!("{} is a file, not a folder", current.display()),
                 ));
             }
-            Err(_) => std::fs::create_dir(&current)?,
+            Err(_) => match std::fs::create_dir(&current) {
+                // Papers are written in parallel: another one may have made the folder just now.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && current.is_dir() => {}
+                other => other?,
+            },
         }
     }
     Ok(())

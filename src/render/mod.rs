@@ -24,6 +24,12 @@ pub use templates::{FONTS_KEY, Templates, hash_of};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
 
+/// Documents each thread renders between two trims of the memo cache: more is faster (fewer
+/// waits at the end of a batch), fewer keeps memory lower.
+const DOCUMENTS_PER_THREAD: usize = 24;
+/// Cache entries unused for this many batches are dropped (parsed templates stay).
+const CACHE_AGE: usize = 2;
+
 /// What every document of a run shares.
 pub struct Renderer {
     library: LazyHash<Library>,
@@ -67,8 +73,34 @@ impl Renderer {
     }
 
     /// Renders documents on all threads of the current rayon pool; results keep their order.
+    /// Typst's memo cache is trimmed after each batch, or a municipality-year of papers would
+    /// keep every layout it ever made.
     pub fn render_all(&self, documents: &[&Document]) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
-        documents.par_iter().map(|doc| self.render(doc)).collect()
+        self.render_all_with(documents, &|| {})
+    }
+
+    /// As [`Self::render_all`], calling `done` after each document (for a progress bar).
+    pub fn render_all_with(
+        &self,
+        documents: &[&Document],
+        done: &(dyn Fn() + Sync),
+    ) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
+        let batch = rayon::current_num_threads() * DOCUMENTS_PER_THREAD;
+        let mut results = Vec::with_capacity(documents.len());
+        for chunk in documents.chunks(batch.max(1)) {
+            results.extend(
+                chunk
+                    .par_iter()
+                    .map(|doc| {
+                        let result = self.render(doc);
+                        done();
+                        result
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            typst::comemo::evict(CACHE_AGE);
+        }
+        results
     }
 
     pub fn render(&self, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {

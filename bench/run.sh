@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Benchmark: udvalg against a parallel loop of the typst CLI on the same documents, for the
+# built-in plan and a synthetic municipality-year; plus no-op and one-item rebuilds and peak
+# memory. Prints figures; asserts nothing. Usage: bench/run.sh [--small]
+#   --small   a smaller synthetic plan (5 committees) for a quick look
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TYPST_VERSION=0.15.1
+TOOLS="$PWD/bench/.tools"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+CORES="$(nproc)"
+COMMITTEES=20
+[[ "${1:-}" == "--small" ]] && COMMITTEES=5
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+TYPST="$(command -v typst || true)"
+if [[ -z "$TYPST" || "$("$TYPST" --version)" != *"$TYPST_VERSION"* ]]; then
+  TYPST="$TOOLS/bin/typst"
+  if [[ ! -x "$TYPST" ]]; then
+    echo "installing typst-cli $TYPST_VERSION into bench/.tools (once; takes a while)" >&2
+    cargo install typst-cli --version "$TYPST_VERSION" --locked --root "$TOOLS" >&2
+  fi
+fi
+
+cargo build --release --quiet
+UDVALG="$PWD/target/release/udvalg"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Runs udvalg and prints "seconds peak-RSS-MB".
+measure() {
+  local log="$WORK/time.log"
+  local start end
+  start=$(now)
+  /usr/bin/time -f "%M" -o "$log" "$@" >"$WORK/last.out" 2>/dev/null
+  end=$(now)
+  echo "$(secs "$start" "$end") $(awk '{ printf "%.0f", $1 / 1024 }' "$log")"
+}
+
+# The same documents with the typst CLI: one process per document, $CORES at a time.
+typst_loop() {
+  local plan_args=("$@")
+  local root="$WORK/typst-root"
+  rm -rf "$root" && mkdir -p "$root"
+  cp -r templates "$root/templates"
+  "$UDVALG" "${plan_args[@]}" views "$root" >/dev/null
+  mkdir -p "$root/out"
+  local start end
+  start=$(now)
+  awk -F'\t' '{ print NR "\t" $1 "\t" $2 }' "$root/jobs.tsv" |
+    xargs -P "$CORES" -d '\n' -n 1 bash -c '
+      IFS=$'"'"'\t'"'"' read -r n template view <<<"$1"
+      "'"$TYPST"'" compile --root "'"$root"'" --font-path "'"$root"'/templates/fonts" \
+        --ignore-system-fonts --pdf-standard a-2b,ua-1 --input "view=$view" \
+        "'"$root"'/templates/$template" "'"$root"'/out/$n.pdf"' _
+  end=$(now)
+  echo "$(secs "$start" "$end") $(wc -l <"$root/jobs.tsv")"
+}
+
+bench_plan() {
+  local name="$1" plan_dir="$2" item_file="$3" item_from="$4" item_to="$5"
+  local out="$WORK/out-$name"
+  local plan_args=(--plan "$plan_dir")
+
+  read -r full rss < <(measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
+  read -r noop _ < <(measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
+  sed -i "0,/$item_from/s//$item_to/" "$plan_dir/$item_file"
+  read -r one _ < <(measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
+  local rerendered
+  rerendered=$(head -1 "$WORK/last.out")
+  read -r serial _ < <(measure "$UDVALG" "${plan_args[@]}" --out "$out" --jobs 1 build --force)
+  read -r cli docs < <(typst_loop "${plan_args[@]}")
+  local limit
+  limit=$(awk -v s="$serial" -v c="$CORES" 'BEGIN { printf "%.2f", s / c }')
+
+  echo
+  echo "== $name: $docs documents, $CORES cores"
+  echo "   udvalg full build            ${full} s   peak RSS ${rss} MB"
+  echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
+  echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster)"
+  echo "   no-op rebuild                ${noop} s"
+  echo "   one agenda item changed      ${one} s   (the full typst CLI loop is $(ratio "$cli" "$one")x slower)"
+  echo "   ($rerendered)"
+}
+
+cp -r plans/udsattestrategi "$WORK/default"
+bench_plan "built-in plan" "$WORK/default" meetings.toml \
+  "Administrationen har samlet pointerne fra seminaret op." \
+  "Administrationen har samlet pointerne fra seminaret op i et notat."
+
+"$UDVALG" synthetic "$WORK/synthetic" --committees "$COMMITTEES" >/dev/null
+bench_plan "synthetic municipality-year ($COMMITTEES committees x 11 meetings x 15 items)" \
+  "$WORK/synthetic" meetings.toml "Kvalitetsrapport 1\"" "Kvalitetsrapport 1 (rettet)\""

@@ -1,0 +1,91 @@
+//! Hidden helpers for the benchmark in bench/: a synthetic plan, and each document's view as a
+//! JSON file with its template, so that the typst CLI can render the same documents.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use super::{GlobalArgs, Outcome, UsageError, load_plan};
+use crate::documents::{Selection, catalogue};
+use crate::synthetic::{Size, write_plan};
+
+#[derive(Debug, clap::Args)]
+pub struct SyntheticArgs {
+    /// Where the plan is written; it must not exist yet.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    #[arg(long, default_value_t = 20)]
+    pub committees: usize,
+    #[arg(long, default_value_t = 11)]
+    pub meetings: usize,
+    #[arg(long, default_value_t = 15)]
+    pub items: usize,
+}
+
+pub fn synthetic(args: &SyntheticArgs) -> Result<Outcome, UsageError> {
+    if args.dir.exists() {
+        return Err(UsageError(format!(
+            "{} exists; name a new folder",
+            args.dir.display()
+        )));
+    }
+    let size = Size {
+        committees: args.committees,
+        meetings: args.meetings,
+        items: args.items,
+    };
+    write_plan(&args.dir, size)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.dir.display())))?;
+    Ok(Outcome {
+        diagnostics: vec![],
+        messages: vec![format!(
+            "{}: {} committees, {} meetings each, {} items per meeting",
+            args.dir.display(),
+            size.committees,
+            size.meetings,
+            size.items
+        )],
+        report: None,
+        failed: false,
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ViewsArgs {
+    /// Where the views are written: DIR/views/N.json and DIR/jobs.tsv.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Writes every document's view and a list of jobs: template, view, output path.
+pub fn views(global: &GlobalArgs, args: &ViewsArgs) -> Result<Outcome, UsageError> {
+    let (plan, _) = match load_plan(global)? {
+        Ok(ok) => ok,
+        Err(failed) => return Ok(failed),
+    };
+    let documents = catalogue(&plan, &Selection::default()).documents;
+    let system =
+        |e: std::io::Error| UsageError(format!("cannot write {}: {e}", args.dir.display()));
+    std::fs::create_dir_all(args.dir.join("views")).map_err(system)?;
+    let mut jobs = String::new();
+    for (n, doc) in documents.iter().enumerate() {
+        let json = serde_json::to_vec_pretty(&doc.view).unwrap_or_default();
+        std::fs::write(args.dir.join(format!("views/{n}.json")), json).map_err(system)?;
+        let _ = writeln!(
+            jobs,
+            "{}\t/views/{n}.json\t{}",
+            doc.kind.template(),
+            doc.path
+        );
+    }
+    std::fs::write(args.dir.join("jobs.tsv"), jobs).map_err(system)?;
+    Ok(Outcome {
+        diagnostics: vec![],
+        messages: vec![format!(
+            "{} views in {}",
+            documents.len(),
+            args.dir.display()
+        )],
+        report: None,
+        failed: false,
+    })
+}

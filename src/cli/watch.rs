@@ -1,0 +1,163 @@
+//! `udvalg watch`: rebuild what changed on every save of the plan or the templates. Bad input is
+//! shown and the last good papers stay; the watch goes on until it is stopped.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use notify::{RecursiveMode, Watcher};
+
+use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
+use crate::build::{self, BuildOptions};
+use crate::diagnostics::{self, Diagnostic};
+use crate::documents::Selection;
+use crate::output::OutputDir;
+use crate::plan::{self, PlanSource};
+
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {}
+
+/// Saves come in bursts (an editor writes a temporary file, then renames it).
+const QUIET_PERIOD: Duration = Duration::from_millis(200);
+
+pub fn run(global: &GlobalArgs, _args: &WatchArgs) -> Result<Outcome, UsageError> {
+    let source = resolve_plan(global)?;
+    let PlanSource::Dir(plan_dir) = &source else {
+        return Err(UsageError(
+            "watch needs a plan folder to watch; give one with --plan, or copy the built-in plan with `cp -r` from plans/"
+                .into(),
+        ));
+    };
+    let out = OutputDir::new(&global.out);
+    let out_root = absolute(out.root());
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = tx.send(event);
+    })
+    .map_err(|e| UsageError(format!("cannot watch files: {e}")))?;
+    let mut watched = vec![plan_dir.clone()];
+    if let Some(dir) = template_dir(global) {
+        watched.push(dir);
+    }
+    for dir in &watched {
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(|e| UsageError(format!("cannot watch {}: {e}", dir.display())))?;
+    }
+    println!(
+        "watching {}; papers go to {}; stop with Ctrl-C",
+        watched
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        out.root().display()
+    );
+    loop {
+        rebuild(global, &source, &out);
+        // Wait for a change that is not one of our own writes, then for the burst to end.
+        loop {
+            match rx.recv() {
+                Ok(Ok(event)) if is_edit(&event, &out_root) => break,
+                Ok(_) => continue,
+                Err(_) => return Err(UsageError("the file watcher stopped".into())),
+            }
+        }
+        while rx.recv_timeout(QUIET_PERIOD).is_ok() {}
+    }
+}
+
+/// A file was written, created or removed outside the output folder. Reads are events too
+/// (inotify reports them), and the build reads the plan: they must not start a new round.
+fn is_edit(event: &notify::Event, out_root: &Path) -> bool {
+    use notify::EventKind;
+    matches!(
+        event.kind,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+    ) && event
+        .paths
+        .iter()
+        .any(|p| !absolute(p).starts_with(out_root))
+}
+
+fn template_dir(global: &GlobalArgs) -> Option<PathBuf> {
+    match &global.templates {
+        Some(dir) => Some(dir.clone()),
+        None if Path::new("templates/agenda.typ").is_file() => Some(PathBuf::from("templates")),
+        None => None,
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// One round: load, check and build what changed; print what happened.
+fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
+    let started = Instant::now();
+    let mut shown: Vec<Diagnostic> = Vec::new();
+    let line = match plan::load_valid(source) {
+        Err(errors) => {
+            shown = errors.into_sorted();
+            "the plan has errors; the papers in the output folder are the last good ones"
+                .to_string()
+        }
+        Ok((plan, warnings)) => {
+            shown.extend(warnings.into_sorted());
+            match resolve_templates(global) {
+                Err(d) => {
+                    shown.push(d);
+                    "the templates cannot be read; nothing was written".to_string()
+                }
+                Ok(templates) => {
+                    match build::build(
+                        &plan,
+                        templates,
+                        &Selection::default(),
+                        out,
+                        BuildOptions::default(),
+                    ) {
+                        Ok(report) => {
+                            shown.extend(report.warnings);
+                            let changed: Vec<&str> = report
+                                .written
+                                .iter()
+                                .filter(|w| w.changed)
+                                .map(|w| w.path.as_str())
+                                .collect();
+                            let mut line = format!(
+                                "rebuilt {} of {} papers in {:.2} s",
+                                report.rendered,
+                                report.written.len(),
+                                started.elapsed().as_secs_f64()
+                            );
+                            for path in changed.iter().take(12) {
+                                line.push_str(&format!("\n  {path}"));
+                            }
+                            if changed.len() > 12 {
+                                line.push_str(&format!("\n  and {} more", changed.len() - 12));
+                            }
+                            line
+                        }
+                        Err(errors) => {
+                            shown.extend(errors.into_sorted());
+                            "a template failed; nothing was written, the last good papers stay"
+                                .to_string()
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut stderr = StandardStream::stderr(choice);
+    let _ = diagnostics::emit(&mut stderr, &diagnostics::merge_repeats(shown));
+    let _ = stderr.flush();
+    println!("{line}");
+}
