@@ -58,7 +58,9 @@ typst_loop() {
         --ignore-system-fonts --pdf-standard a-2b,ua-1 --input "view=$view" \
         "'"$root"'/templates/$template" "'"$root"'/out/$n.pdf"' _
   end=$(now)
-  echo "$(secs "$start" "$end") $(wc -l <"$root/jobs.tsv")"
+  local made
+  made=$(find "$root/out" -name '*.pdf' | wc -l)
+  echo "$(secs "$start" "$end") $(wc -l <"$root/jobs.tsv") $made"
 }
 
 bench_plan() {
@@ -73,7 +75,7 @@ bench_plan() {
   local rerendered
   rerendered=$(head -1 "$WORK/last.out")
   read -r serial _ < <(measure "$UDVALG" "${plan_args[@]}" --out "$out" --jobs 1 build --force)
-  read -r cli docs < <(typst_loop "${plan_args[@]}")
+  read -r cli docs made < <(typst_loop "${plan_args[@]}")
   local limit
   limit=$(awk -v s="$serial" -v c="$CORES" 'BEGIN { printf "%.2f", s / c }')
 
@@ -81,7 +83,7 @@ bench_plan() {
   echo "== $name: $docs documents, $CORES cores"
   echo "   udvalg full build            ${full} s   peak RSS ${rss} MB"
   echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
-  echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster)"
+  echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster; the CLI wrote $made of $docs PDFs)"
   echo "   no-op rebuild                ${noop} s"
   echo "   one agenda item changed      ${one} s   (the full typst CLI loop is $(ratio "$cli" "$one")x slower)"
   echo "   ($rerendered)"

@@ -30,6 +30,11 @@ const DOCUMENTS_PER_THREAD: usize = 24;
 /// Cache entries unused for this many batches are dropped (parsed templates stay).
 const CACHE_AGE: usize = 2;
 
+/// A document's rough cost to lay out: the size of its data.
+fn weight(document: &Document) -> usize {
+    serde_json::to_vec(&document.view).map_or(0, |v| v.len())
+}
+
 /// What every document of a run shares.
 pub struct Renderer {
     library: LazyHash<Library>,
@@ -86,21 +91,34 @@ impl Renderer {
         done: &(dyn Fn() + Sync),
     ) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
         let batch = rayon::current_num_threads() * DOCUMENTS_PER_THREAD;
-        let mut results = Vec::with_capacity(documents.len());
-        for chunk in documents.chunks(batch.max(1)) {
-            results.extend(
-                chunk
-                    .par_iter()
-                    .map(|doc| {
-                        let result = self.render(doc);
-                        done();
-                        result
-                    })
-                    .collect::<Vec<_>>(),
-            );
+        let mut results: Vec<Option<Result<Rendered, Vec<Diagnostic>>>> =
+            (0..documents.len()).map(|_| None).collect();
+        let order: Vec<usize> = (0..documents.len()).collect();
+        for chunk in order.chunks(batch.max(1)) {
+            // Longest first, one document at a time per thread: the batch ends with short
+            // documents, so no thread waits long for the last long one.
+            let mut chunk = chunk.to_vec();
+            chunk.sort_by_cached_key(|&i| std::cmp::Reverse(weight(documents[i])));
+            let rendered: Vec<(usize, Result<Rendered, Vec<Diagnostic>>)> = chunk
+                .par_iter()
+                .with_max_len(1)
+                .map(|&i| {
+                    let result = self.render(documents[i]);
+                    done();
+                    (i, result)
+                })
+                .collect();
+            for (i, result) in rendered {
+                results[i] = Some(result);
+            }
             typst::comemo::evict(CACHE_AGE);
         }
         results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(vec![Diagnostic::error("a document was not rendered")]))
+            })
+            .collect()
     }
 
     pub fn render(&self, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
