@@ -117,13 +117,7 @@ fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
 /// diagnostics in its snapshot (`expected.snap`, kept beside the plan).
 #[test]
 fn invalid_plans_give_their_expected_diagnostics() {
-    let root = fixture("invalid");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = corpus("invalid");
     assert!(
         cases.len() >= 40,
         "the invalid corpus has {} plans",
@@ -140,11 +134,7 @@ fn invalid_plans_give_their_expected_diagnostics() {
         let out = udvalg(&repo(), &args);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
         assert!(!stderr(&out).contains("panicked"), "{name} panicked");
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&case);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.bind(|| insta::assert_snapshot!("expected", stderr(&out)));
+        assert_snapshot_in(&case, &stderr(&out));
     }
 }
 
@@ -152,13 +142,7 @@ fn invalid_plans_give_their_expected_diagnostics() {
 /// its snapshot, and fails with `--deny-warnings`.
 #[test]
 fn plans_with_warnings_give_their_expected_warnings() {
-    let root = fixture("warnings");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = corpus("warnings");
     assert!(
         cases.len() >= 5,
         "the warnings corpus has {} plans",
@@ -175,11 +159,7 @@ fn plans_with_warnings_give_their_expected_warnings() {
             "{name}: {}",
             stderr(&out)
         );
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&case);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.bind(|| insta::assert_snapshot!("expected", stderr(&out)));
+        assert_snapshot_in(&case, &stderr(&out));
         let denied = udvalg(&repo(), &["check", "--deny-warnings", "--plan", &plan]);
         assert_eq!(denied.status.code(), Some(1), "{name}");
     }

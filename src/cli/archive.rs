@@ -49,7 +49,7 @@ pub fn run(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, UsageErro
             if lines.is_empty() {
                 lines.push(format!("{} holds no archived versions", root.display()));
             }
-            Ok(message(lines, false))
+            Ok(Outcome::ok(vec![], lines))
         }
         Some(ArchiveAction::Verify) => {
             let findings = archive::verify(root).map_err(system)?;
@@ -159,13 +159,4 @@ fn archive_meetings(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, 
         report: None,
         failed,
     })
-}
-
-fn message(messages: Vec<String>, failed: bool) -> Outcome {
-    Outcome {
-        diagnostics: vec![],
-        messages,
-        report: None,
-        failed,
-    }
 }

@@ -69,21 +69,11 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
                 changed,
                 started.elapsed().as_secs_f64()
             )];
-            Ok(Outcome {
-                diagnostics,
-                messages,
-                report: None,
-                failed: false,
-            })
+            Ok(Outcome::ok(diagnostics, messages))
         }
         Err(errors) => {
             diagnostics.extend(errors.into_sorted());
-            Ok(Outcome {
-                diagnostics,
-                messages: vec![format!("nothing was written to {}", out.root().display())],
-                report: None,
-                failed: true,
-            })
+            Ok(Outcome::nothing_written(diagnostics, out.root()))
         }
     }
 }

@@ -25,36 +25,24 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome, UsageErr
     };
     let events = plan_events(&plan);
     let Some(path) = &args.ics else {
-        return Ok(Outcome {
-            diagnostics: warnings,
-            messages: vec![],
-            report: Some(listing(&events)),
-            failed: false,
-        });
+        return Ok(Outcome::report(warnings, listing(&events)));
     };
     let stamp = dtstamp(plan.settings.plan.date.get_ref().0)?;
     let text = ics::write(&plan.settings.plan.title, &events, stamp);
     if path == "-" {
-        return Ok(Outcome {
-            diagnostics: warnings,
-            messages: vec![],
-            report: Some(text),
-            failed: false,
-        });
+        return Ok(Outcome::report(warnings, text));
     }
     let out = OutputDir::new(&global.out);
     out.write(path, text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write {path}: {e}")))?;
-    Ok(Outcome {
-        diagnostics: warnings,
-        messages: vec![format!(
+    Ok(Outcome::ok(
+        warnings,
+        vec![format!(
             "{} events written to {}",
             events.len(),
             out.root().join(path).display()
         )],
-        report: None,
-        failed: false,
-    })
+    ))
 }
 
 /// DTSTAMP: SOURCE_DATE_EPOCH when set (reproducible builds), else midnight UTC of the plan's

@@ -101,6 +101,36 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// A run that did its work; `diagnostics` are warnings.
+    pub fn ok(diagnostics: Vec<Diagnostic>, messages: Vec<String>) -> Self {
+        Self {
+            diagnostics,
+            messages,
+            report: None,
+            failed: false,
+        }
+    }
+
+    /// A run whose product is what it prints: a table, JSON, iCalendar.
+    pub fn report(diagnostics: Vec<Diagnostic>, report: String) -> Self {
+        Self {
+            diagnostics,
+            messages: vec![],
+            report: Some(report),
+            failed: false,
+        }
+    }
+
+    /// A run that failed before writing anything to `out`.
+    pub fn nothing_written(diagnostics: Vec<Diagnostic>, out: &Path) -> Self {
+        Self {
+            diagnostics,
+            messages: vec![format!("nothing was written to {}", out.display())],
+            report: None,
+            failed: true,
+        }
+    }
+
     /// A run stopped by problems in the plan or the templates.
     pub fn failed(diagnostics: Vec<Diagnostic>) -> Self {
         Self {

@@ -44,12 +44,7 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Outcome, UsageError
             std::io::IsTerminal::is_terminal(&std::io::stdout()),
         )
     };
-    Ok(Outcome {
-        diagnostics: warnings,
-        messages: vec![],
-        report: Some(report),
-        failed: false,
-    })
+    Ok(Outcome::report(warnings, report))
 }
 
 /// Colour only on a terminal: red for what is late, yellow for what is due within a week.

@@ -35,18 +35,16 @@ pub fn synthetic(args: &SyntheticArgs) -> Result<Outcome, UsageError> {
     };
     write_plan(&args.dir, size)
         .map_err(|e| UsageError(format!("cannot write {}: {e}", args.dir.display())))?;
-    Ok(Outcome {
-        diagnostics: vec![],
-        messages: vec![format!(
+    Ok(Outcome::ok(
+        vec![],
+        vec![format!(
             "{}: {} committees, {} meetings each, {} items per meeting",
             args.dir.display(),
             size.committees,
             size.meetings,
             size.items
         )],
-        report: None,
-        failed: false,
-    })
+    ))
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,14 +76,12 @@ pub fn views(global: &GlobalArgs, args: &ViewsArgs) -> Result<Outcome, UsageErro
         );
     }
     std::fs::write(args.dir.join("jobs.tsv"), jobs).map_err(system)?;
-    Ok(Outcome {
-        diagnostics: vec![],
-        messages: vec![format!(
+    Ok(Outcome::ok(
+        vec![],
+        vec![format!(
             "{} views in {}",
             documents.len(),
             args.dir.display()
         )],
-        report: None,
-        failed: false,
-    })
+    ))
 }

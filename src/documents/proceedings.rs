@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::Attachment;
-use super::views::{body_name, day_span, item_view, markup, meeting_meta, meeting_view, members};
+use super::views::{body_name, day_span, items_view, markup, meeting_meta, meeting_view, members};
 use crate::calendar::{danish_date, danish_weekday};
 use crate::plan::Plan;
 use crate::plan::model::{Meeting, MeetingKind};
@@ -47,12 +47,7 @@ pub fn minutes(plan: &Plan, meeting: &Meeting, attachments: &[Attachment], publi
         .unwrap_or_default()
         .into_iter()
         .partition(|m| !absent.contains(&m["name"].as_str().unwrap_or_default()));
-    let items: Vec<Value> = meeting
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| item_view(i, item, attachments, public))
-        .collect();
+    let items = items_view(meeting, attachments, public);
     json!({
         "meta": meta,
         "meeting": meeting_view(plan, meeting),

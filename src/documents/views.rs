@@ -207,14 +207,23 @@ pub(super) fn item_view(
     })
 }
 
-pub fn agenda(plan: &Plan, meeting: &Meeting, attachments: &[Attachment], public: bool) -> Value {
-    let title = agenda_title(plan, meeting);
-    let items: Vec<Value> = meeting
+/// Every item of a meeting, numbered, as the agenda and the minutes show them.
+pub(super) fn items_view(
+    meeting: &Meeting,
+    attachments: &[Attachment],
+    public: bool,
+) -> Vec<Value> {
+    meeting
         .items
         .iter()
         .enumerate()
         .map(|(i, item)| item_view(i, item, attachments, public))
-        .collect();
+        .collect()
+}
+
+pub fn agenda(plan: &Plan, meeting: &Meeting, attachments: &[Attachment], public: bool) -> Value {
+    let title = agenda_title(plan, meeting);
+    let items = items_view(meeting, attachments, public);
     json!({
         "meta": meeting_meta(plan, meeting, &title, "Dagsorden"),
         "meeting": meeting_view(plan, meeting),

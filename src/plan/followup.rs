@@ -3,7 +3,7 @@
 
 use super::load::{ActionPlan, KeyFigures, Plan};
 use super::markup;
-use super::validate::{Ids, unknown};
+use super::validate::{Ids, unknown, unknown_in};
 use super::values::check_id;
 use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
@@ -63,14 +63,13 @@ pub fn check_action_plan(plan: &Plan, action_plan: &ActionPlan, d: &mut Diagnost
                         .map(|s| s.id.get_ref().as_str())
                         .collect();
                     if !subs.contains(&sub.get_ref().as_str()) {
-                        let mut diagnostic = unknown("sub-goal", file, sub, &subs);
-                        let place = format!(" under the goal `{}`", goal.id.get_ref());
-                        let at = diagnostic
-                            .message
-                            .find(';')
-                            .unwrap_or(diagnostic.message.len());
-                        diagnostic.message.insert_str(at, &place);
-                        d.push(diagnostic);
+                        d.push(unknown_in(
+                            "sub-goal",
+                            file,
+                            sub,
+                            &subs,
+                            &format!("under the goal `{}`", goal.id.get_ref()),
+                        ));
                     }
                 }
             }

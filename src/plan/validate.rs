@@ -128,6 +128,23 @@ pub(super) fn unknown(
         .with_help(help)
 }
 
+/// As [`unknown`], for a name that is looked up within something: "... in meeting `x`".
+pub(super) fn unknown_in(
+    kind: &str,
+    file: &SourceRef,
+    reference: &Spanned<String>,
+    names: &[&str],
+    place: &str,
+) -> Diagnostic {
+    let mut diagnostic = unknown(kind, file, reference, names);
+    let at = diagnostic
+        .message
+        .find(';')
+        .unwrap_or(diagnostic.message.len());
+    diagnostic.message.insert_str(at, &format!(" {place}"));
+    diagnostic
+}
+
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
     let settings = &plan.settings;
     let mut mandate_ids = Ids::new("mandate");
@@ -509,14 +526,13 @@ fn check_implementation(
                             .map(|i| i.id.get_ref().as_str())
                             .collect();
                         if !items.contains(&item_ref.get_ref().as_str()) {
-                            let mut diagnostic = unknown("agenda item", file, item_ref, &items);
-                            let place = format!(" in meeting `{}`", meeting_ref.get_ref());
-                            let at = diagnostic
-                                .message
-                                .find(';')
-                                .unwrap_or(diagnostic.message.len());
-                            diagnostic.message.insert_str(at, &place);
-                            d.push(diagnostic);
+                            d.push(unknown_in(
+                                "agenda item",
+                                file,
+                                item_ref,
+                                &items,
+                                &format!("in meeting `{}`", meeting_ref.get_ref()),
+                            ));
                         }
                     }
                 }

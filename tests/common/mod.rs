@@ -143,3 +143,23 @@ pub fn fixture_copy(name: &str, dir: &Path) -> String {
     copy_dir(&fixture(name), &plan);
     plan.to_string_lossy().into_owned()
 }
+
+/// The plan folders of a corpus under tests/fixtures, in name order.
+pub fn corpus(name: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixture(name))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// `text` must equal the snapshot `expected.snap` kept in `dir`.
+pub fn assert_snapshot_in(dir: &Path, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("expected", text));
+}
