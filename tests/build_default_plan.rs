@@ -406,6 +406,20 @@ fn seminar_and_theme_meeting_have_invitations_with_programmes() {
 }
 
 #[test]
+fn agendas_of_planned_meetings_say_when_they_go_out_at_the_latest() {
+    let text = pdf_words(&built().join("su-2024-10-01/dagsorden-socialudvalget-2024-10-01.pdf"));
+    assert!(
+        text.contains("Udsendes senest onsdag den 25. september 2024"),
+        "{text}"
+    );
+    let sent = pdf_words(&built().join("su-2022-11-29/dagsorden-socialudvalget-2022-11-29.pdf"));
+    assert!(
+        sent.contains("Udsendt onsdag den 23. november 2022"),
+        "{sent}"
+    );
+}
+
+#[test]
 fn the_process_plan_names_the_meeting_that_meets_each_milestone() {
     let text = pdf_words(&built().join("procesplan.pdf"));
     assert!(

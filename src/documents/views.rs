@@ -143,6 +143,8 @@ pub(super) fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
         "example": meeting.example,
         "purpose": opt_markup(&meeting.purpose),
         "send_out": date(send_out_date(plan, meeting)),
+        // Whether the agenda has gone out by the plan's date, or is still to go ('senest ...').
+        "sent": send_out_date(plan, meeting) <= plan.settings.plan.date.get_ref().0,
     })
 }
 
