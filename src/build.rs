@@ -144,7 +144,7 @@ pub fn build(
                         templates: rendered.templates.clone(),
                         sha256: written.sha256.clone(),
                         size: written.size,
-                        draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),
+                        draft: doc.is_draft(),
                     },
                 );
                 report.written.push(written);

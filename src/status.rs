@@ -234,7 +234,7 @@ fn papers(
             path: doc.path.clone(),
             kind: doc.kind.name(),
             state: paper_state(doc, record, out, templates),
-            draft: doc.view["meta"]["draft"].as_bool().unwrap_or(false),
+            draft: doc.is_draft(),
         })
         .collect()
 }

@@ -66,8 +66,7 @@ pub fn views(global: &GlobalArgs, args: &ViewsArgs) -> Result<Outcome, UsageErro
     std::fs::create_dir_all(args.dir.join("views")).map_err(system)?;
     let mut jobs = String::new();
     for (n, doc) in documents.iter().enumerate() {
-        let json = serde_json::to_vec_pretty(&doc.view).unwrap_or_default();
-        std::fs::write(args.dir.join(format!("views/{n}.json")), json).map_err(system)?;
+        std::fs::write(args.dir.join(format!("views/{n}.json")), doc.json()).map_err(system)?;
         let _ = writeln!(
             jobs,
             "{}\t/views/{n}.json\t{}",

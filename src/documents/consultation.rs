@@ -24,21 +24,23 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
     let folder = folder(consultation);
     let mut documents: Vec<Document> = consultees(plan, consultation)
         .into_iter()
-        .map(|stakeholder| Document {
-            kind: DocumentKind::ConsultationLetter,
-            meeting: None,
-            path: format!("{folder}/hoeringsbrev-{}.pdf", stakeholder.id.get_ref()),
-            title: format!("{} – {}", consultation.data.title, stakeholder.name),
-            view: letter(plan, consultation, stakeholder),
+        .map(|stakeholder| {
+            Document::new(
+                DocumentKind::ConsultationLetter,
+                None,
+                format!("{folder}/hoeringsbrev-{}.pdf", stakeholder.id.get_ref()),
+                format!("{} – {}", consultation.data.title, stakeholder.name),
+                letter(plan, consultation, stakeholder),
+            )
         })
         .collect();
-    documents.push(Document {
-        kind: DocumentKind::ConsulteeList,
-        meeting: None,
-        path: format!("{folder}/hoeringsliste.pdf"),
-        title: format!("Høringsliste – {}", consultation.data.title),
-        view: consultee_list(plan, consultation),
-    });
+    documents.push(Document::new(
+        DocumentKind::ConsulteeList,
+        None,
+        format!("{folder}/hoeringsliste.pdf"),
+        format!("Høringsliste – {}", consultation.data.title),
+        consultee_list(plan, consultation),
+    ));
     if let Some(strategy) = &plan.strategy {
         let edition = consultation.data.edition.get_ref();
         let label = strategy
@@ -46,13 +48,13 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
             .iter()
             .find(|e| e.id.get_ref() == edition)
             .map_or(edition.as_str(), |e| e.label.as_str());
-        documents.push(Document {
-            kind: DocumentKind::Strategy,
-            meeting: None,
-            path: format!("{folder}/{}-{}.pdf", slug(&strategy.title), slug(label)),
-            title: format!("{} – {label}", strategy.title),
-            view: views::strategy(plan, edition),
-        });
+        documents.push(Document::new(
+            DocumentKind::Strategy,
+            None,
+            format!("{folder}/{}-{}.pdf", slug(&strategy.title), slug(label)),
+            format!("{} – {label}", strategy.title),
+            views::strategy(plan, edition),
+        ));
     }
     documents
 }
@@ -61,16 +63,17 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
 pub fn summary_document(
     plan: &Plan,
     consultation: &Consultation,
+    meeting: Option<String>,
     path: String,
     day: NaiveDate,
 ) -> Document {
-    Document {
-        kind: DocumentKind::ConsultationSummary,
-        meeting: None,
+    Document::new(
+        DocumentKind::ConsultationSummary,
+        meeting,
         path,
-        title: summary_title(consultation),
-        view: summary(plan, consultation, day),
-    }
+        summary_title(consultation),
+        summary(plan, consultation, day),
+    )
 }
 
 pub fn summary_title(consultation: &Consultation) -> String {

@@ -10,6 +10,7 @@ mod views;
 pub use views::milestone_state;
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -89,7 +90,47 @@ pub struct Document {
     pub path: String,
     pub title: String,
     /// The data the template reads as `/view.json`.
-    pub view: Value,
+    view: Value,
+    /// `view` as the bytes the template reads; serialised once, on first use, for the build
+    /// record's hash, the renderer and its scheduling alike.
+    json: OnceLock<Arc<[u8]>>,
+}
+
+impl Document {
+    pub fn new(
+        kind: DocumentKind,
+        meeting: Option<String>,
+        path: String,
+        title: String,
+        view: Value,
+    ) -> Self {
+        Self {
+            kind,
+            meeting,
+            path,
+            title,
+            view,
+            json: OnceLock::new(),
+        }
+    }
+
+    pub fn view(&self) -> &Value {
+        &self.view
+    }
+
+    /// The view as the JSON file the template reads.
+    pub fn json(&self) -> &Arc<[u8]> {
+        self.json.get_or_init(|| {
+            serde_json::to_vec_pretty(&self.view)
+                .unwrap_or_default()
+                .into()
+        })
+    }
+
+    /// A draft carries the UDKAST mark.
+    pub fn is_draft(&self) -> bool {
+        self.view["meta"]["draft"].as_bool().unwrap_or(false)
+    }
 }
 
 /// A file kept with the plan that a meeting attaches, copied as it is.
@@ -137,13 +178,13 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
         let id = meeting.id.get_ref();
         if proceedings::has_invitation(meeting) {
             let name = meeting.title.as_deref().unwrap_or("moede");
-            push(Document {
-                kind: DocumentKind::Invitation,
-                meeting: Some(id.clone()),
-                path: format!("{id}/invitation-{}.pdf", slug(name)),
-                title: proceedings::invitation_title(plan, meeting),
-                view: proceedings::invitation(plan, meeting),
-            });
+            push(Document::new(
+                DocumentKind::Invitation,
+                Some(id.clone()),
+                format!("{id}/invitation-{}.pdf", slug(name)),
+                proceedings::invitation_title(plan, meeting),
+                proceedings::invitation(plan, meeting),
+            ));
         }
         if !has_agenda(meeting) {
             continue;
@@ -155,21 +196,21 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
         );
         let attachments = attachment_files(plan, meeting);
         let has_closed = meeting.items.iter().any(|i| i.closed);
-        push(Document {
-            kind: DocumentKind::Agenda,
-            meeting: Some(id.clone()),
-            path: format!("{id}/{agenda_name}.pdf"),
-            title: views::agenda_title(plan, meeting),
-            view: views::agenda(plan, meeting, &attachments, false),
-        });
+        push(Document::new(
+            DocumentKind::Agenda,
+            Some(id.clone()),
+            format!("{id}/{agenda_name}.pdf"),
+            views::agenda_title(plan, meeting),
+            views::agenda(plan, meeting, &attachments, false),
+        ));
         if has_closed {
-            push(Document {
-                kind: DocumentKind::Agenda,
-                meeting: Some(id.clone()),
-                path: format!("{id}/{agenda_name}-offentlig.pdf"),
-                title: format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
-                view: views::agenda(plan, meeting, &attachments, true),
-            });
+            push(Document::new(
+                DocumentKind::Agenda,
+                Some(id.clone()),
+                format!("{id}/{agenda_name}-offentlig.pdf"),
+                format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
+                views::agenda(plan, meeting, &attachments, true),
+            ));
         }
         if proceedings::has_minutes(meeting) {
             let name = format!(
@@ -178,77 +219,76 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                 meeting.date.get_ref()
             );
             let title = proceedings::minutes_title(plan, meeting);
-            push(Document {
-                kind: DocumentKind::Minutes,
-                meeting: Some(id.clone()),
-                path: format!("{id}/{name}.pdf"),
-                title: title.clone(),
-                view: proceedings::minutes(plan, meeting, &attachments, false),
-            });
+            push(Document::new(
+                DocumentKind::Minutes,
+                Some(id.clone()),
+                format!("{id}/{name}.pdf"),
+                title.clone(),
+                proceedings::minutes(plan, meeting, &attachments, false),
+            ));
             if has_closed {
-                push(Document {
-                    kind: DocumentKind::Minutes,
-                    meeting: Some(id.clone()),
-                    path: format!("{id}/{name}-offentlig.pdf"),
-                    title: format!("{title} (offentlig udgave)"),
-                    view: proceedings::minutes(plan, meeting, &attachments, true),
-                });
+                push(Document::new(
+                    DocumentKind::Minutes,
+                    Some(id.clone()),
+                    format!("{id}/{name}-offentlig.pdf"),
+                    format!("{title} (offentlig udgave)"),
+                    proceedings::minutes(plan, meeting, &attachments, true),
+                ));
             }
         }
         for (index, item) in meeting.items.iter().enumerate() {
             if item.closed {
                 continue;
             }
-            push(Document {
-                kind: DocumentKind::AgendaItem,
-                meeting: Some(id.clone()),
-                path: format!("{id}/{}", item_file_name(index, item)),
-                title: format!(
+            push(Document::new(
+                DocumentKind::AgendaItem,
+                Some(id.clone()),
+                format!("{id}/{}", item_file_name(index, item)),
+                format!(
                     "{} – punkt {}: {}",
                     views::agenda_title(plan, meeting),
                     index + 1,
                     item.title
                 ),
-                view: views::agenda_item(plan, meeting, index, &attachments),
-            });
+                views::agenda_item(plan, meeting, index, &attachments),
+            ));
         }
         for attachment in &attachments {
             match &attachment.source {
-                AttachmentSource::Strategy { edition } => push(Document {
-                    kind: DocumentKind::Strategy,
-                    meeting: Some(id.clone()),
-                    path: format!("{id}/{}", attachment.path),
-                    title: attachment.title.clone(),
-                    view: views::strategy(plan, edition),
-                }),
-                AttachmentSource::ProcessPlan => push(Document {
-                    kind: DocumentKind::ProcessPlan,
-                    meeting: Some(id.clone()),
-                    path: format!("{id}/{}", attachment.path),
-                    title: attachment.title.clone(),
-                    view: views::process_plan(plan, views::as_of(plan, meeting)),
-                }),
+                AttachmentSource::Strategy { edition } => push(Document::new(
+                    DocumentKind::Strategy,
+                    Some(id.clone()),
+                    format!("{id}/{}", attachment.path),
+                    attachment.title.clone(),
+                    views::strategy(plan, edition),
+                )),
+                AttachmentSource::ProcessPlan => push(Document::new(
+                    DocumentKind::ProcessPlan,
+                    Some(id.clone()),
+                    format!("{id}/{}", attachment.path),
+                    attachment.title.clone(),
+                    views::process_plan(plan, views::as_of(plan, meeting)),
+                )),
                 AttachmentSource::ConsultationSummary { consultation } => {
                     if let Some(c) = plan.consultations.iter().find(|c| &c.id == consultation) {
-                        let mut doc = consultation::summary_document(
+                        push(consultation::summary_document(
                             plan,
                             c,
+                            Some(id.clone()),
                             format!("{id}/{}", attachment.path),
                             send_out_date(plan, meeting),
-                        );
-                        doc.meeting = Some(id.clone());
-                        push(doc);
+                        ));
                     }
                 }
                 AttachmentSource::ActionPlan { id: plan_id } => {
                     if let Some(ap) = plan.action_plans.iter().find(|a| &a.id == plan_id) {
-                        push(Document {
-                            kind: DocumentKind::ActionPlan,
-                            meeting: Some(id.clone()),
-                            path: format!("{id}/{}", attachment.path),
-                            title: attachment.title.clone(),
-                            view: followup::action_plan(plan, ap),
-                        });
+                        push(Document::new(
+                            DocumentKind::ActionPlan,
+                            Some(id.clone()),
+                            format!("{id}/{}", attachment.path),
+                            attachment.title.clone(),
+                            followup::action_plan(plan, ap),
+                        ));
                     }
                 }
                 AttachmentSource::KeyFigures { year } => {
@@ -257,13 +297,13 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                         .iter()
                         .find(|k| k.data.year.get_ref() == year)
                     {
-                        push(Document {
-                            kind: DocumentKind::KeyFigures,
-                            meeting: Some(id.clone()),
-                            path: format!("{id}/{}", attachment.path),
-                            title: attachment.title.clone(),
-                            view: followup::key_figures(plan, kf),
-                        });
+                        push(Document::new(
+                            DocumentKind::KeyFigures,
+                            Some(id.clone()),
+                            format!("{id}/{}", attachment.path),
+                            attachment.title.clone(),
+                            followup::key_figures(plan, kf),
+                        ));
                     }
                 }
                 AttachmentSource::File(from) => {
@@ -286,39 +326,39 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
         if let Some(strategy) = &plan.strategy
             && let Some(latest) = strategy.editions.iter().max_by_key(|e| e.date.get_ref())
         {
-            push(Document {
-                kind: DocumentKind::Strategy,
-                meeting: None,
-                path: format!("{}.pdf", slug(&strategy.title)),
-                title: strategy.title.clone(),
-                view: views::strategy(plan, latest.id.get_ref()),
-            });
+            push(Document::new(
+                DocumentKind::Strategy,
+                None,
+                format!("{}.pdf", slug(&strategy.title)),
+                strategy.title.clone(),
+                views::strategy(plan, latest.id.get_ref()),
+            ));
         }
         for ap in &plan.action_plans {
-            push(Document {
-                kind: DocumentKind::ActionPlan,
-                meeting: None,
-                path: format!("handleplaner/{}.pdf", ap.id),
-                title: followup::action_plan_title(plan, ap),
-                view: followup::action_plan(plan, ap),
-            });
+            push(Document::new(
+                DocumentKind::ActionPlan,
+                None,
+                format!("handleplaner/{}.pdf", ap.id),
+                followup::action_plan_title(plan, ap),
+                followup::action_plan(plan, ap),
+            ));
         }
         for kf in &plan.key_figures {
-            push(Document {
-                kind: DocumentKind::KeyFigures,
-                meeting: None,
-                path: format!("noegletal/noegletal-{}.pdf", kf.data.year.get_ref()),
-                title: followup::key_figures_title(plan, kf),
-                view: followup::key_figures(plan, kf),
-            });
+            push(Document::new(
+                DocumentKind::KeyFigures,
+                None,
+                format!("noegletal/noegletal-{}.pdf", kf.data.year.get_ref()),
+                followup::key_figures_title(plan, kf),
+                followup::key_figures(plan, kf),
+            ));
         }
-        push(Document {
-            kind: DocumentKind::ProcessPlan,
-            meeting: None,
-            path: "procesplan.pdf".into(),
-            title: views::process_plan_title(plan),
-            view: views::process_plan(plan, plan_date),
-        });
+        push(Document::new(
+            DocumentKind::ProcessPlan,
+            None,
+            "procesplan.pdf".into(),
+            views::process_plan_title(plan),
+            views::process_plan(plan, plan_date),
+        ));
     }
     out
 }

@@ -38,8 +38,7 @@ pub struct RecordEntry {
 
 /// sha256 of a document's view, as the template reads it.
 pub fn view_hash(document: &Document) -> String {
-    let bytes = serde_json::to_vec(&document.view).unwrap_or_default();
-    format!("{:x}", Sha256::digest(bytes))
+    format!("{:x}", Sha256::digest(document.json()))
 }
 
 impl BuildRecord {

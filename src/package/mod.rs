@@ -69,6 +69,7 @@ pub fn consult(
     let summary = summary_document(
         plan,
         consultation,
+        None,
         format!("{folder}/hoeringsnotat.pdf"),
         summary_day,
     );

@@ -32,7 +32,7 @@ const CACHE_AGE: usize = 2;
 
 /// A document's rough cost to lay out: the size of its data.
 fn weight(document: &Document) -> usize {
-    serde_json::to_vec(&document.view).map_or(0, |v| v.len())
+    document.json().len()
 }
 
 /// What every document of a run shares.
@@ -130,11 +130,10 @@ impl Renderer {
                 document.path
             ))]);
         };
-        let view = serde_json::to_vec_pretty(&document.view).unwrap_or_default();
         let world = DocumentWorld {
             renderer: self,
             main,
-            view: Bytes::new(view),
+            view: Bytes::new(document.json().clone()),
             read: Mutex::new(HashSet::new()),
         };
         let compiled = typst::compile::<PagedDocument>(&world);
