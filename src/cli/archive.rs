@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{GlobalArgs, Outcome, UsageError, load_plan, today};
+use super::{GlobalArgs, Outcome, UsageError, load_plan, selected_meetings, today};
 use crate::archive::{self, ArchiveError, Archived};
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputDir;
@@ -92,21 +92,7 @@ fn archive_meetings(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, 
         Ok(ok) => ok,
         Err(failed) => return Ok(failed),
     };
-    let ids: Vec<&str> = plan
-        .meetings
-        .iter()
-        .map(|m| m.id.get_ref().as_str())
-        .collect();
-    let wanted: Vec<&str> = match &args.meeting {
-        Some(id) if ids.contains(&id.as_str()) => vec![id.as_str()],
-        Some(id) => {
-            return Err(UsageError(format!(
-                "there is no meeting `{id}` in the plan; the meetings are: {}",
-                ids.join(", ")
-            )));
-        }
-        None => ids,
-    };
+    let wanted = selected_meetings(&plan, args.meeting.as_deref())?;
     let out = OutputDir::new(&global.out);
     let day = today(args.today).to_string();
     let mut lines = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
+use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates, selected_meetings};
 use crate::build::{self, BuildOptions};
 use crate::documents::{DocumentKind, Selection};
 use crate::output::OutputDir;
@@ -28,19 +28,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
         Ok(ok) => ok,
         Err(diagnostics) => return Ok(Outcome::failed(diagnostics.into_sorted())),
     };
-    if let Some(id) = &args.meeting
-        && !plan.meetings.iter().any(|m| m.id.get_ref() == id)
-    {
-        let ids: Vec<&str> = plan
-            .meetings
-            .iter()
-            .map(|m| m.id.get_ref().as_str())
-            .collect();
-        return Err(UsageError(format!(
-            "there is no meeting `{id}` in the plan; the meetings are: {}",
-            ids.join(", ")
-        )));
-    }
+    selected_meetings(&plan, args.meeting.as_deref())?;
     let templates = match resolve_templates(global) {
         Ok(t) => t,
         Err(d) => return Ok(Outcome::failed(vec![d])),

@@ -23,22 +23,16 @@ pub fn run(global: &GlobalArgs, args: &ConsultArgs) -> Result<Outcome, UsageErro
     };
     let ids: Vec<&str> = plan.consultations.iter().map(|c| c.id.as_str()).collect();
     let consultation = match (&args.id, plan.consultations.as_slice()) {
-        (Some(id), _) => plan
-            .consultations
-            .iter()
-            .find(|c| &c.id == id)
-            .ok_or_else(|| {
-                UsageError(if ids.is_empty() {
-                    format!(
-                        "there is no consultation `{id}`: the plan has no consultations/ folder"
-                    )
-                } else {
-                    format!(
-                        "there is no consultation `{id}`; the consultations are: {}",
-                        ids.join(", ")
-                    )
-                })
-            })?,
+        (Some(id), _) => plan.consultation(id).ok_or_else(|| {
+            UsageError(if ids.is_empty() {
+                format!("there is no consultation `{id}`: the plan has no consultations/ folder")
+            } else {
+                format!(
+                    "there is no consultation `{id}`; the consultations are: {}",
+                    ids.join(", ")
+                )
+            })
+        })?,
         (None, [only]) => only,
         (None, []) => {
             return Err(UsageError(

@@ -185,6 +185,28 @@ pub fn load_plan(
     })
 }
 
+/// The meetings `--meeting` selects: the one named, which must exist, or all of them.
+pub fn selected_meetings<'a>(
+    plan: &'a crate::plan::Plan,
+    wanted: Option<&str>,
+) -> Result<Vec<&'a str>, UsageError> {
+    let ids: Vec<&str> = plan
+        .meetings
+        .iter()
+        .map(|m| m.id.get_ref().as_str())
+        .collect();
+    match wanted {
+        None => Ok(ids),
+        Some(id) if plan.meeting(id).is_some() => {
+            Ok(ids.into_iter().filter(|m| *m == id).collect())
+        }
+        Some(id) => Err(UsageError(format!(
+            "there is no meeting `{id}` in the plan; the meetings are: {}",
+            ids.join(", ")
+        ))),
+    }
+}
+
 /// `--today`, else the real date: the one place the clock is read.
 pub fn today(given: Option<chrono::NaiveDate>) -> chrono::NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())

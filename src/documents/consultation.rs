@@ -44,9 +44,7 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
     if let Some(strategy) = &plan.strategy {
         let edition = consultation.data.edition.get_ref();
         let label = strategy
-            .editions
-            .iter()
-            .find(|e| e.id.get_ref() == edition)
+            .edition(edition)
             .map_or(edition.as_str(), |e| e.label.as_str());
         documents.push(Document::new(
             DocumentKind::Strategy,
@@ -87,12 +85,7 @@ fn consultees<'a>(plan: &'a Plan, consultation: &Consultation) -> Vec<&'a Stakeh
         .data
         .consultees
         .iter()
-        .filter_map(|id| {
-            plan.settings
-                .stakeholders
-                .iter()
-                .find(|s| s.id.get_ref() == id.get_ref())
-        })
+        .filter_map(|id| plan.stakeholder(id.get_ref()))
         .collect()
 }
 
@@ -121,16 +114,11 @@ fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
 /// What every paper of the consultation shows: what, when, until when, who to contact.
 fn common(plan: &Plan, consultation: &Consultation) -> Value {
     let data = &consultation.data;
-    let approved_at = plan
-        .meetings
-        .iter()
-        .find(|m| m.id.get_ref() == data.after_meeting.get_ref());
-    let edition = plan.strategy.as_ref().and_then(|s| {
-        s.editions
-            .iter()
-            .find(|e| e.id.get_ref() == data.edition.get_ref())
-            .map(|e| (s, e))
-    });
+    let approved_at = plan.meeting(data.after_meeting.get_ref());
+    let edition = plan
+        .strategy
+        .as_ref()
+        .and_then(|s| s.edition(data.edition.get_ref()).map(|e| (s, e)));
     let deadline = data.deadline.get_ref().0;
     let summary_at: Vec<String> = crate::plan::summary_meetings(plan, &consultation.id)
         .iter()
@@ -200,10 +188,7 @@ fn summary(plan: &Plan, consultation: &Consultation, day: NaiveDate) -> Value {
     let data = &consultation.data;
     let deadline = data.deadline.get_ref().0;
     let name_of = |id: &str| {
-        plan.settings
-            .stakeholders
-            .iter()
-            .find(|s| s.id.get_ref() == id)
+        plan.stakeholder(id)
             .map_or(id.to_string(), |s| s.name.clone())
     };
     let responses: Vec<Value> = data

@@ -43,9 +43,7 @@ pub fn action_plan(plan: &Plan, action_plan: &ActionPlan) -> Value {
     };
     let area_title = |id: &str| {
         strategy
-            .focus_areas
-            .iter()
-            .find(|a| a.id.get_ref() == id)
+            .focus_area(id)
             .map_or(id.to_string(), |a| a.title.clone())
     };
     let action_view = |a: &Action| {

@@ -270,7 +270,7 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                     views::process_plan(plan, views::as_of(plan, meeting)),
                 )),
                 AttachmentSource::ConsultationSummary { consultation } => {
-                    if let Some(c) = plan.consultations.iter().find(|c| &c.id == consultation) {
+                    if let Some(c) = plan.consultation(consultation) {
                         push(consultation::summary_document(
                             plan,
                             c,
@@ -281,7 +281,7 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                     }
                 }
                 AttachmentSource::ActionPlan { id: plan_id } => {
-                    if let Some(ap) = plan.action_plans.iter().find(|a| &a.id == plan_id) {
+                    if let Some(ap) = plan.action_plan(plan_id) {
                         push(Document::new(
                             DocumentKind::ActionPlan,
                             Some(id.clone()),
@@ -292,11 +292,7 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                     }
                 }
                 AttachmentSource::KeyFigures { year } => {
-                    if let Some(kf) = plan
-                        .key_figures
-                        .iter()
-                        .find(|k| k.data.year.get_ref() == year)
-                    {
+                    if let Some(kf) = plan.key_figures_for(*year) {
                         push(Document::new(
                             DocumentKind::KeyFigures,
                             Some(id.clone()),
@@ -396,103 +392,101 @@ fn attachment_files(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
     let mut out: Vec<Attachment> = Vec::new();
     for item in &meeting.items {
         for reference in &item.attachments {
-            let (title, file_stem, source) =
-                match (&reference.document, &reference.file) {
-                    (Some(doc), _) if doc.get_ref() == "strategy" => {
-                        let (Some(strategy), Some(edition_id)) =
-                            (&plan.strategy, &reference.edition)
-                        else {
-                            continue;
-                        };
-                        let Some(edition) = strategy
-                            .editions
-                            .iter()
-                            .find(|e| e.id.get_ref() == edition_id.get_ref())
-                        else {
-                            continue;
-                        };
-                        let title = format!("{} – {}", strategy.title, edition.label);
-                        let stem = format!("{}-{}", slug(&strategy.title), slug(&edition.label));
-                        let source = AttachmentSource::Strategy {
-                            edition: edition_id.get_ref().clone(),
-                        };
-                        (reference.title.clone().unwrap_or(title), stem, source)
-                    }
-                    (Some(doc), _) if doc.get_ref() == "consultation-summary" => {
-                        let Some(consultation) = reference.consultation.as_ref().and_then(|id| {
-                            plan.consultations.iter().find(|c| &c.id == id.get_ref())
-                        }) else {
-                            continue;
-                        };
-                        let title = consultation::summary_title(consultation);
-                        (
-                            reference.title.clone().unwrap_or_else(|| title.clone()),
-                            slug(&title),
-                            AttachmentSource::ConsultationSummary {
-                                consultation: consultation.id.clone(),
-                            },
-                        )
-                    }
-                    (Some(doc), _) if doc.get_ref() == "action-plan" => {
-                        let Some(ap) = reference.action_plan.as_ref().and_then(|id| {
-                            plan.action_plans.iter().find(|a| &a.id == id.get_ref())
-                        }) else {
-                            continue;
-                        };
-                        (
-                            reference
-                                .title
-                                .clone()
-                                .unwrap_or_else(|| ap.data.title.clone()),
-                            slug(&ap.data.title),
-                            AttachmentSource::ActionPlan { id: ap.id.clone() },
-                        )
-                    }
-                    (Some(doc), _) if doc.get_ref() == "key-figures" => {
-                        let Some(kf) = reference.year.as_ref().and_then(|year| {
-                            plan.key_figures
-                                .iter()
-                                .find(|k| k.data.year.get_ref() == year.get_ref())
-                        }) else {
-                            continue;
-                        };
-                        (
-                            reference
-                                .title
-                                .clone()
-                                .unwrap_or_else(|| kf.data.title.clone()),
-                            format!("noegletal-{}", kf.data.year.get_ref()),
-                            AttachmentSource::KeyFigures {
-                                year: *kf.data.year.get_ref(),
-                            },
-                        )
-                    }
-                    (Some(_), _) => {
-                        let title = reference
+            let (title, file_stem, source) = match (&reference.document, &reference.file) {
+                (Some(doc), _) if doc.get_ref() == "strategy" => {
+                    let (Some(strategy), Some(edition_id)) = (&plan.strategy, &reference.edition)
+                    else {
+                        continue;
+                    };
+                    let Some(edition) = strategy.edition(edition_id.get_ref()) else {
+                        continue;
+                    };
+                    let title = format!("{} – {}", strategy.title, edition.label);
+                    let stem = format!("{}-{}", slug(&strategy.title), slug(&edition.label));
+                    let source = AttachmentSource::Strategy {
+                        edition: edition_id.get_ref().clone(),
+                    };
+                    (reference.title.clone().unwrap_or(title), stem, source)
+                }
+                (Some(doc), _) if doc.get_ref() == "consultation-summary" => {
+                    let Some(consultation) = reference
+                        .consultation
+                        .as_ref()
+                        .and_then(|id| plan.consultation(id.get_ref()))
+                    else {
+                        continue;
+                    };
+                    let title = consultation::summary_title(consultation);
+                    (
+                        reference.title.clone().unwrap_or_else(|| title.clone()),
+                        slug(&title),
+                        AttachmentSource::ConsultationSummary {
+                            consultation: consultation.id.clone(),
+                        },
+                    )
+                }
+                (Some(doc), _) if doc.get_ref() == "action-plan" => {
+                    let Some(ap) = reference
+                        .action_plan
+                        .as_ref()
+                        .and_then(|id| plan.action_plan(id.get_ref()))
+                    else {
+                        continue;
+                    };
+                    (
+                        reference
                             .title
                             .clone()
-                            .unwrap_or_else(|| process_plan_title_short(plan));
-                        (
-                            title,
-                            "procesplan".to_string(),
-                            AttachmentSource::ProcessPlan,
-                        )
-                    }
-                    (None, Some(file)) => {
-                        let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
-                            continue;
-                        };
-                        let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
-                        let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
-                        let title = reference.title.clone().unwrap_or_else(|| stem.clone());
-                        (
-                            title,
-                            format!("{}{ext}", slug(&stem)),
-                            AttachmentSource::File(from),
-                        )
-                    }
-                    (None, None) => continue,
-                };
+                            .unwrap_or_else(|| ap.data.title.clone()),
+                        slug(&ap.data.title),
+                        AttachmentSource::ActionPlan { id: ap.id.clone() },
+                    )
+                }
+                (Some(doc), _) if doc.get_ref() == "key-figures" => {
+                    let Some(kf) = reference
+                        .year
+                        .as_ref()
+                        .and_then(|year| plan.key_figures_for(*year.get_ref()))
+                    else {
+                        continue;
+                    };
+                    (
+                        reference
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| kf.data.title.clone()),
+                        format!("noegletal-{}", kf.data.year.get_ref()),
+                        AttachmentSource::KeyFigures {
+                            year: *kf.data.year.get_ref(),
+                        },
+                    )
+                }
+                (Some(_), _) => {
+                    let title = reference
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| process_plan_title_short(plan));
+                    (
+                        title,
+                        "procesplan".to_string(),
+                        AttachmentSource::ProcessPlan,
+                    )
+                }
+                (None, Some(file)) => {
+                    let Ok(from) = plan.source.attachment_path(file.get_ref()) else {
+                        continue;
+                    };
+                    let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
+                    let title = reference.title.clone().unwrap_or_else(|| stem.clone());
+                    (
+                        title,
+                        format!("{}{ext}", slug(&stem)),
+                        AttachmentSource::File(from),
+                    )
+                }
+                (None, None) => continue,
+            };
             let path = match source {
                 AttachmentSource::File(_) => format!("bilag/{file_stem}"),
                 _ => format!("bilag/{file_stem}.pdf"),

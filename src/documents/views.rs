@@ -255,16 +255,11 @@ pub fn strategy(plan: &Plan, edition_id: &str) -> Value {
     let Some(strategy) = &plan.strategy else {
         return Value::Null;
     };
-    let edition = strategy
-        .editions
-        .iter()
-        .find(|e| e.id.get_ref() == edition_id);
+    let edition = strategy.edition(edition_id);
     let day = edition.map_or(plan.settings.plan.date.get_ref().0, |e| e.date.get_ref().0);
     let area_title = |id: &str| {
         strategy
-            .focus_areas
-            .iter()
-            .find(|a| a.id.get_ref() == id)
+            .focus_area(id)
             .map(|a| a.title.clone())
             .unwrap_or_default()
     };
@@ -338,11 +333,7 @@ pub fn milestone_state(
     milestone: &Milestone,
     today: NaiveDate,
 ) -> (&'static str, Value) {
-    let meeting = milestone.meeting.as_ref().and_then(|id| {
-        plan.meetings
-            .iter()
-            .find(|m| m.id.get_ref() == id.get_ref())
-    });
+    let meeting = plan.milestone_meeting(milestone);
     let met_by = meeting.map(|m| {
         let item = milestone
             .item

@@ -53,11 +53,7 @@ pub fn check(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
         .map(|m| m.id.get_ref().as_str())
         .collect();
     let sent = data.sent.get_ref().0;
-    match plan
-        .meetings
-        .iter()
-        .find(|m| m.id.get_ref() == data.after_meeting.get_ref())
-    {
+    match plan.meeting(data.after_meeting.get_ref()) {
         Some(meeting) if meeting.date.get_ref().0 > sent => d.push(
             Diagnostic::error(format!(
                 "the consultation is sent on {} before the meeting of {} that approves it",

@@ -49,11 +49,7 @@ pub fn check_action_plan(plan: &Plan, action_plan: &ActionPlan, d: &mut Diagnost
         if let Some(text) = &action.text {
             markup::check(file, text, d);
         }
-        match strategy
-            .goals
-            .iter()
-            .find(|g| g.id.get_ref() == action.goal.get_ref())
-        {
+        match strategy.goal(action.goal.get_ref()) {
             None => d.push(unknown("development goal", file, &action.goal, &goals)),
             Some(goal) => {
                 if let Some(sub) = &action.sub_goal {

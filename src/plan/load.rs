@@ -179,6 +179,52 @@ pub struct Plan {
     pub data_hash: String,
 }
 
+impl Plan {
+    pub fn meeting(&self, id: &str) -> Option<&Meeting> {
+        self.meetings.iter().find(|m| m.id.get_ref() == id)
+    }
+
+    pub fn stakeholder(&self, id: &str) -> Option<&Stakeholder> {
+        self.settings
+            .stakeholders
+            .iter()
+            .find(|s| s.id.get_ref() == id)
+    }
+
+    pub fn consultation(&self, id: &str) -> Option<&Consultation> {
+        self.consultations.iter().find(|c| c.id == id)
+    }
+
+    pub fn action_plan(&self, id: &str) -> Option<&ActionPlan> {
+        self.action_plans.iter().find(|a| a.id == id)
+    }
+
+    pub fn key_figures_for(&self, year: i32) -> Option<&KeyFigures> {
+        self.key_figures
+            .iter()
+            .find(|k| *k.data.year.get_ref() == year)
+    }
+
+    /// The meeting that meets a milestone, once one is named.
+    pub fn milestone_meeting(&self, milestone: &Milestone) -> Option<&Meeting> {
+        self.meeting(milestone.meeting.as_ref()?.get_ref())
+    }
+}
+
+impl StrategyFile {
+    pub fn edition(&self, id: &str) -> Option<&Edition> {
+        self.editions.iter().find(|e| e.id.get_ref() == id)
+    }
+
+    pub fn focus_area(&self, id: &str) -> Option<&FocusArea> {
+        self.focus_areas.iter().find(|a| a.id.get_ref() == id)
+    }
+
+    pub fn goal(&self, id: &str) -> Option<&Goal> {
+        self.goals.iter().find(|g| g.id.get_ref() == id)
+    }
+}
+
 /// Loads every plan file; all problems of all files are returned together.
 pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();

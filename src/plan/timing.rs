@@ -5,7 +5,6 @@
 use chrono::Datelike;
 
 use super::load::Plan;
-use super::model::StrategyFile;
 use crate::calendar::{WorkingCalendar, danish_date, meeting_deadlines};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -46,11 +45,7 @@ fn check_milestones(plan: &Plan, d: &mut Diagnostics) {
             continue;
         }
         let (from, to) = (milestone.from.get_ref().0, milestone.to.get_ref().0);
-        let meeting = milestone.meeting.as_ref().and_then(|id| {
-            plan.meetings
-                .iter()
-                .find(|m| m.id.get_ref() == id.get_ref())
-        });
+        let meeting = plan.milestone_meeting(milestone);
         match (meeting, &milestone.meeting) {
             (Some(meeting), Some(reference)) => {
                 let day = meeting.date.get_ref().0;
@@ -101,7 +96,10 @@ fn check_attachments_ready(plan: &Plan, d: &mut Diagnostics) {
             let Some(edition_ref) = &attachment.edition else {
                 continue;
             };
-            let Some(edition_date) = edition_date(strategy, edition_ref.get_ref()) else {
+            let Some(edition_date) = strategy
+                .edition(edition_ref.get_ref())
+                .map(|e| e.date.get_ref().0)
+            else {
                 continue;
             };
             if edition_date > due.attachments_ready {
@@ -120,12 +118,4 @@ fn check_attachments_ready(plan: &Plan, d: &mut Diagnostics) {
             }
         }
     }
-}
-
-fn edition_date(strategy: &StrategyFile, id: &str) -> Option<chrono::NaiveDate> {
-    strategy
-        .editions
-        .iter()
-        .find(|e| e.id.get_ref() == id)
-        .map(|e| e.date.get_ref().0)
 }

@@ -316,11 +316,7 @@ fn check_document_ref(
                 );
                 return;
             };
-            if !strategy
-                .editions
-                .iter()
-                .any(|e| e.id.get_ref() == edition.get_ref())
-            {
+            if strategy.edition(edition.get_ref()).is_none() {
                 d.push(unknown(
                     "strategy edition",
                     file,
@@ -357,7 +353,7 @@ fn check_document_ref(
         },
         "key-figures" => match &attachment.year {
             Some(year) => {
-                if !plan.key_figures.iter().any(|k| k.data.year.get_ref() == year.get_ref()) {
+                if plan.key_figures_for(*year.get_ref()).is_none() {
                     let years: Vec<String> = plan
                         .key_figures
                         .iter()
@@ -515,10 +511,7 @@ fn check_implementation(
             match (&milestone.meeting, &milestone.item) {
                 (Some(meeting_ref), item_ref) => {
                     meetings.check_ref(file, meeting_ref, d);
-                    let meeting = plan
-                        .meetings
-                        .iter()
-                        .find(|m| m.id.get_ref() == meeting_ref.get_ref());
+                    let meeting = plan.meeting(meeting_ref.get_ref());
                     if let (Some(meeting), Some(item_ref)) = (meeting, item_ref) {
                         let items: Vec<&str> = meeting
                             .items
