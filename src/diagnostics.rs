@@ -219,6 +219,19 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// Draws diagnostics on standard error, in colour only when it is a terminal.
+pub fn emit_to_stderr(diagnostics: &[Diagnostic]) {
+    use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+    let choice = if io::IsTerminal::is_terminal(&io::stderr()) {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut stderr = StandardStream::stderr(choice);
+    let _ = emit(&mut stderr, diagnostics);
+    let _ = io::Write::flush(&mut stderr);
+}
+
 /// Writes diagnostics as codespan-reporting draws them: the position, the source line, the help.
 pub fn emit(writer: &mut dyn WriteColor, diagnostics: &[Diagnostic]) -> io::Result<()> {
     let config = term::Config::default();

@@ -1,8 +1,6 @@
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use udvalg::cli::{self, Cli, Format};
 use udvalg::diagnostics;
 
@@ -22,14 +20,7 @@ fn main() -> ExitCode {
                 }
                 Format::Json => println!("{}", diagnostics::to_json(&outcome.diagnostics)),
                 Format::Human => {
-                    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                        ColorChoice::Auto
-                    } else {
-                        ColorChoice::Never
-                    };
-                    let mut stderr = StandardStream::stderr(choice);
-                    let _ = diagnostics::emit(&mut stderr, &outcome.diagnostics);
-                    let _ = stderr.flush();
+                    diagnostics::emit_to_stderr(&outcome.diagnostics);
                     for message in &outcome.messages {
                         println!("{message}");
                     }

@@ -199,24 +199,18 @@ pub fn deadlines(plan: &Plan, meeting: &Meeting) -> Vec<(&'static str, NaiveDate
     if !documents::has_agenda(meeting) {
         return Vec::new();
     }
-    let due = meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0);
-    vec![
-        ("attachments ready", due.attachments_ready),
-        ("agenda sent to members", due.agenda_send_out),
-        ("agenda published", due.agenda_published),
-        ("minutes public", due.minutes_public),
-    ]
+    meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0)
+        .in_order()
+        .into_iter()
+        .map(|(kind, date)| (kind.english(), date))
+        .collect()
 }
 
 pub fn meeting_title(plan: &Plan, meeting: &Meeting) -> String {
-    let body = meeting
-        .body
+    meeting
+        .title
         .clone()
-        .unwrap_or_else(|| plan.settings.committee.name.clone());
-    match &meeting.title {
-        Some(title) => title.clone(),
-        None => body,
-    }
+        .unwrap_or_else(|| documents::body_name(plan, meeting))
 }
 
 fn papers(

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::ics::{Event, When};
 use super::{danish_date, meeting_deadlines};
-use crate::documents::{has_agenda, slug};
+use crate::documents::{body_name, has_agenda, slug};
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
 
@@ -17,10 +17,7 @@ pub fn plan_events(plan: &Plan) -> Vec<Event> {
 
     for meeting in &plan.meetings {
         let id = meeting.id.get_ref();
-        let body = meeting
-            .body
-            .clone()
-            .unwrap_or_else(|| plan.settings.committee.name.clone());
+        let body = body_name(plan, meeting);
         let name = match &meeting.title {
             Some(title) => format!("{body}: {title}"),
             None => format!("{body}: møde"),
@@ -47,16 +44,8 @@ pub fn plan_events(plan: &Plan) -> Vec<Event> {
         let day = meeting.date.get_ref().0;
         let due = meeting_deadlines(&plan.settings.calendar, day);
         let of_meeting = format!("{body} {}", danish_date(day));
-        for (kind, what, date) in [
-            ("attachments", "Bilag klar", due.attachments_ready),
-            ("send-out", "Dagsorden udsendes", due.agenda_send_out),
-            (
-                "published",
-                "Dagsorden offentliggøres",
-                due.agenda_published,
-            ),
-            ("minutes", "Referat offentligt", due.minutes_public),
-        ] {
+        for (kind, date) in due.in_order() {
+            let (kind, what) = (kind.key(), kind.danish());
             events.push(Event {
                 uid: uid(&format!("deadline-{kind}"), id),
                 summary: format!("Frist: {what} – {of_meeting}"),

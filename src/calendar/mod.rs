@@ -150,6 +150,58 @@ pub struct MeetingDeadlines {
     pub minutes_public: NaiveDate,
 }
 
+impl MeetingDeadlines {
+    /// Each deadline with its kind, in the order they fall.
+    pub fn in_order(&self) -> [(DeadlineKind, NaiveDate); 4] {
+        [
+            (DeadlineKind::AttachmentsReady, self.attachments_ready),
+            (DeadlineKind::AgendaSendOut, self.agenda_send_out),
+            (DeadlineKind::AgendaPublished, self.agenda_published),
+            (DeadlineKind::MinutesPublic, self.minutes_public),
+        ]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineKind {
+    AttachmentsReady,
+    AgendaSendOut,
+    AgendaPublished,
+    MinutesPublic,
+}
+
+impl DeadlineKind {
+    /// For `status`, whose table is in English like the rest of the command line.
+    pub fn english(self) -> &'static str {
+        match self {
+            DeadlineKind::AttachmentsReady => "attachments ready",
+            DeadlineKind::AgendaSendOut => "agenda sent to members",
+            DeadlineKind::AgendaPublished => "agenda published",
+            DeadlineKind::MinutesPublic => "minutes public",
+        }
+    }
+
+    /// For calendars the secretariat shares.
+    pub fn danish(self) -> &'static str {
+        match self {
+            DeadlineKind::AttachmentsReady => "Bilag klar",
+            DeadlineKind::AgendaSendOut => "Dagsorden udsendes",
+            DeadlineKind::AgendaPublished => "Dagsorden offentliggøres",
+            DeadlineKind::MinutesPublic => "Referat offentligt",
+        }
+    }
+
+    /// Part of an event's stable UID.
+    pub fn key(self) -> &'static str {
+        match self {
+            DeadlineKind::AttachmentsReady => "attachments",
+            DeadlineKind::AgendaSendOut => "send-out",
+            DeadlineKind::AgendaPublished => "published",
+            DeadlineKind::MinutesPublic => "minutes",
+        }
+    }
+}
+
 pub fn meeting_deadlines(rules: &CalendarRules, meeting: NaiveDate) -> MeetingDeadlines {
     let calendar = WorkingCalendar::new(rules);
     let send_out = agenda_deadline(rules, meeting);

@@ -1,12 +1,10 @@
 //! `udvalg watch`: rebuild what changed on every save of the plan or the templates. Bad input is
 //! shown and the last good papers stay; the watch goes on until it is stopped.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use notify::{RecursiveMode, Watcher};
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
@@ -151,13 +149,6 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
             }
         }
     };
-    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        ColorChoice::Auto
-    } else {
-        ColorChoice::Never
-    };
-    let mut stderr = StandardStream::stderr(choice);
-    let _ = diagnostics::emit(&mut stderr, &diagnostics::merge_repeats(shown));
-    let _ = stderr.flush();
+    diagnostics::emit_to_stderr(&diagnostics::merge_repeats(shown));
     println!("{line}");
 }

@@ -7,7 +7,7 @@ mod followup;
 mod proceedings;
 mod views;
 
-pub use views::milestone_state;
+pub use views::{body_name, milestone_state};
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
