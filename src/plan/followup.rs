@@ -3,9 +3,8 @@
 
 use super::load::{ActionPlan, KeyFigures, Plan};
 use super::markup;
-use super::validate::{Ids, unknown, unknown_in};
+use super::validate::{Ids, check_span, unknown, unknown_in};
 use super::values::check_id;
-use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
 fn check_file_id(id: &str, file: &SourceRef, kind: &str, d: &mut Diagnostics) {
@@ -73,16 +72,7 @@ pub fn check_action_plan(plan: &Plan, action_plan: &ActionPlan, d: &mut Diagnost
         if !areas.contains(&action.focus_area.get_ref().as_str()) {
             d.push(unknown("focus area", file, &action.focus_area, &areas));
         }
-        if action.end.get_ref() < action.start.get_ref() {
-            d.push(
-                Diagnostic::error(format!(
-                    "the action ends on {} before it starts on {}",
-                    danish_date(action.end.get_ref().0),
-                    danish_date(action.start.get_ref().0)
-                ))
-                .at(file, action.end.span()),
-            );
-        }
+        check_span(file, "action", "starts", &action.start, &action.end, d);
     }
 }
 

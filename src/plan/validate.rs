@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::load::{Plan, closest};
 use super::markup;
 use super::model::*;
-use super::values::check_id;
+use super::values::{Date, check_id};
 use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 
@@ -325,32 +325,38 @@ fn check_document_ref(
                 ));
             }
         }
-        "consultation-summary" => match &attachment.consultation {
-            Some(id) => {
-                let names: Vec<&str> = plan.consultations.iter().map(|c| c.id.as_str()).collect();
-                if !names.contains(&id.get_ref().as_str()) {
-                    d.push(unknown("consultation", file, id, &names));
-                }
-            }
-            None => d.push(
-                Diagnostic::error("an attached consultation summary must name its `consultation`")
-                    .at(file, document.span())
-                    .with_help("the consultation's id is its file name under consultations/, without `.toml`"),
-            ),
-        },
-        "action-plan" => match &attachment.action_plan {
-            Some(id) => {
-                let names: Vec<&str> = plan.action_plans.iter().map(|c| c.id.as_str()).collect();
-                if !names.contains(&id.get_ref().as_str()) {
-                    d.push(unknown("action plan", file, id, &names));
-                }
-            }
-            None => d.push(
-                Diagnostic::error("an attached action plan must name its `action_plan`")
-                    .at(file, document.span())
-                    .with_help("the id is its file name under action-plans/, without `.toml`"),
-            ),
-        },
+        "consultation-summary" => {
+            let names: Vec<&str> = plan.consultations.iter().map(|c| c.id.as_str()).collect();
+            let missing = Diagnostic::error(
+                "an attached consultation summary must name its `consultation`",
+            )
+            .with_help(
+                "the consultation's id is its file name under consultations/, without `.toml`",
+            );
+            check_named(
+                file,
+                document,
+                &attachment.consultation,
+                "consultation",
+                &names,
+                missing,
+                d,
+            );
+        }
+        "action-plan" => {
+            let names: Vec<&str> = plan.action_plans.iter().map(|c| c.id.as_str()).collect();
+            let missing = Diagnostic::error("an attached action plan must name its `action_plan`")
+                .with_help("the id is its file name under action-plans/, without `.toml`");
+            check_named(
+                file,
+                document,
+                &attachment.action_plan,
+                "action plan",
+                &names,
+                missing,
+                d,
+            );
+        }
         "key-figures" => match &attachment.year {
             Some(year) => {
                 if plan.key_figures_for(*year.get_ref()).is_none() {
@@ -392,6 +398,48 @@ fn check_document_ref(
             document,
             ATTACHABLE_DOCUMENTS,
         )),
+    }
+}
+
+/// An attachment that names a file of a plan folder (a consultation, an action plan): the name
+/// must be given, and be one of `names`.
+fn check_named(
+    file: &SourceRef,
+    document: &Spanned<String>,
+    reference: &Option<Spanned<String>>,
+    kind: &str,
+    names: &[&str],
+    missing: Diagnostic,
+    d: &mut Diagnostics,
+) {
+    match reference {
+        Some(id) if !names.contains(&id.get_ref().as_str()) => {
+            d.push(unknown(kind, file, id, names));
+        }
+        Some(_) => {}
+        None => d.push(missing.at(file, document.span())),
+    }
+}
+
+/// A span of days whose end must not come before its start: "the {what} ends on ... before it
+/// {begins} on ...", at the end.
+pub(super) fn check_span(
+    file: &SourceRef,
+    what: &str,
+    begins: &str,
+    start: &Spanned<Date>,
+    end: &Spanned<Date>,
+    d: &mut Diagnostics,
+) {
+    if end.get_ref() < start.get_ref() {
+        d.push(
+            Diagnostic::error(format!(
+                "the {what} ends on {} before it {begins} on {}",
+                danish_date(end.get_ref().0),
+                danish_date(start.get_ref().0)
+            ))
+            .at(file, end.span()),
+        );
     }
 }
 
@@ -498,16 +546,7 @@ fn check_implementation(
             if let Some(note) = &milestone.note {
                 markup::check(file, note, d);
             }
-            if milestone.to.get_ref() < milestone.from.get_ref() {
-                d.push(
-                    Diagnostic::error(format!(
-                        "the window ends on {} before it begins on {}",
-                        danish_date(milestone.to.get_ref().0),
-                        danish_date(milestone.from.get_ref().0)
-                    ))
-                    .at(file, milestone.to.span()),
-                );
-            }
+            check_span(file, "window", "begins", &milestone.from, &milestone.to, d);
             match (&milestone.meeting, &milestone.item) {
                 (Some(meeting_ref), item_ref) => {
                     meetings.check_ref(file, meeting_ref, d);
