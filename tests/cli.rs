@@ -210,7 +210,7 @@ fn a_failed_build_leaves_the_output_as_it_was() {
     let templates = dir.path().join("templates");
     copy_dir(&repo().join("templates"), &templates);
     std::fs::write(
-        templates.join("agenda-item.typ"),
+        templates.join("process-plan.typ"),
         "#let view = json(\"/view.json\")\n#view.nope\n",
     )
     .unwrap();
@@ -223,7 +223,7 @@ fn a_failed_build_leaves_the_output_as_it_was() {
     let out = udvalg(dir.path(), &["build", "--plan", "plan"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("templates/agenda-item.typ:2:"), "{err}");
+    assert!(err.contains("templates/process-plan.typ:2:"), "{err}");
     assert!(
         err.contains("dictionary does not contain key \"nope\""),
         "{err}"

@@ -57,4 +57,18 @@ fn a_rebuild_renders_only_what_a_change_touches() {
         after_item.contains(" 2 rendered"),
         "the agenda and the item's own PDF of 6 February: {after_item}"
     );
+
+    // An item's PDF alone: cut again from its agenda's layout, byte for byte the same.
+    let items: Vec<_> = tree_hashes(&dir.path().join("output"))
+        .into_iter()
+        .filter(|(path, _)| path.contains("/punkt-"))
+        .collect();
+    let (item, hash) = items.first().expect("the plan has an open item");
+    std::fs::remove_file(dir.path().join("output").join(item)).unwrap();
+    let after_removal = build(dir.path(), &plan, &templates);
+    assert!(
+        after_removal.contains(" 1 rendered"),
+        "only the removed item: {after_removal}"
+    );
+    assert_eq!(&tree_hashes(&dir.path().join("output"))[item], hash);
 }

@@ -94,6 +94,18 @@ pub struct Document {
     /// `view` as the bytes the template reads; serialised once, on first use, for the build
     /// record's hash, the renderer and its scheduling alike.
     json: OnceLock<Arc<[u8]>>,
+    /// Set when the pages are cut from another document's layout rather than laid out alone.
+    pub excerpt: Option<Excerpt>,
+}
+
+/// An agenda item's pages, as its agenda lays them out: the agenda is laid out once and each
+/// item's PDF is cut from it. The item's own `view` holds exactly what those pages show, so the
+/// build record still knows when the item changed.
+#[derive(Debug, Clone)]
+pub struct Excerpt {
+    pub from: Arc<Document>,
+    /// The number the template gives the item's `<udvalg-item>` marker.
+    pub item: u64,
 }
 
 impl Document {
@@ -111,7 +123,21 @@ impl Document {
             title,
             view,
             json: OnceLock::new(),
+            excerpt: None,
         }
+    }
+
+    pub(crate) fn excerpt_of(mut self, from: &Arc<Document>, item: u64) -> Self {
+        self.excerpt = Some(Excerpt {
+            from: Arc::clone(from),
+            item,
+        });
+        self
+    }
+
+    /// The document whose layout this one's pages come from: itself, or the one it is cut from.
+    pub fn layout(&self) -> &Document {
+        self.excerpt.as_ref().map_or(self, |e| &e.from)
     }
 
     pub fn view(&self) -> &Value {
@@ -196,13 +222,16 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
         );
         let attachments = attachment_files(plan, meeting);
         let has_closed = meeting.items.iter().any(|i| i.closed);
-        push(Document::new(
+        let agenda = Arc::new(Document::new(
             DocumentKind::Agenda,
             Some(id.clone()),
             format!("{id}/{agenda_name}.pdf"),
             views::agenda_title(plan, meeting),
             views::agenda(plan, meeting, &attachments, false),
         ));
+        // Serialised before the copy, so that the agenda and its items share one JSON.
+        agenda.json();
+        push(Document::clone(&agenda));
         if has_closed {
             push(Document::new(
                 DocumentKind::Agenda,
@@ -240,18 +269,16 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
             if item.closed {
                 continue;
             }
-            push(Document::new(
-                DocumentKind::AgendaItem,
-                Some(id.clone()),
-                format!("{id}/{}", item_file_name(index, item)),
-                format!(
-                    "{} – punkt {}: {}",
-                    views::agenda_title(plan, meeting),
-                    index + 1,
-                    item.title
-                ),
-                views::agenda_item(plan, meeting, index, &attachments),
-            ));
+            push(
+                Document::new(
+                    DocumentKind::AgendaItem,
+                    Some(id.clone()),
+                    format!("{id}/{}", item_file_name(index, item)),
+                    views::agenda_item_title(plan, meeting, index),
+                    views::agenda_item(plan, meeting, index, &attachments),
+                )
+                .excerpt_of(&agenda, index as u64 + 1),
+            );
         }
         for attachment in &attachments {
             match &attachment.source {

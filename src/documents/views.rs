@@ -43,6 +43,7 @@ pub(super) fn meta(
         "address": settings.municipality.address,
         "web": settings.municipality.web,
         "committee": settings.committee.name,
+        "meeting": Value::Null,
         "date": date(day),
         "draft": draft.is_some_and(|e| e.draft),
         "version": draft.map(|e| e.version.clone()),
@@ -51,10 +52,12 @@ pub(super) fn meta(
     })
 }
 
-/// A meeting's papers carry the name of the body that meets, dated the day they go out.
+/// A meeting's papers carry the name of the body that meets and the meeting's day on every page
+/// (so that an item's PDF says which meeting it is for), dated the day they go out.
 pub(super) fn meeting_meta(plan: &Plan, meeting: &Meeting, title: &str, kind_label: &str) -> Value {
     let mut meta = meta(plan, title, kind_label, send_out_date(plan, meeting), None);
     meta["committee"] = json!(body_name(plan, meeting));
+    meta["meeting"] = json!(format!("møde {}", danish_date(meeting.date.get_ref().0)));
     meta
 }
 
@@ -70,6 +73,15 @@ pub fn agenda_title(plan: &Plan, meeting: &Meeting) -> String {
         "Dagsorden – {} {}",
         body_name(plan, meeting),
         danish_date(meeting.date.get_ref().0)
+    )
+}
+
+pub fn agenda_item_title(plan: &Plan, meeting: &Meeting, index: usize) -> String {
+    format!(
+        "{} – punkt {}: {}",
+        agenda_title(plan, meeting),
+        index + 1,
+        meeting.items[index].title
     )
 }
 
@@ -243,10 +255,9 @@ pub fn agenda_item(
     attachments: &[Attachment],
 ) -> Value {
     let item = &meeting.items[index];
-    let title = format!("{} – punkt {}", agenda_title(plan, meeting), index + 1);
+    // The agenda's own meta but for the title: the item's pages are cut from the agenda's.
     json!({
-        "meta": meeting_meta(plan, meeting, &title, "Dagsordenspunkt"),
-        "meeting": meeting_view(plan, meeting),
+        "meta": meeting_meta(plan, meeting, &agenda_item_title(plan, meeting, index), "Dagsorden"),
         "item": item_view(index, item, attachments, true),
     })
 }

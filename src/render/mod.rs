@@ -1,18 +1,22 @@
-//! Rendering in process: one Typst World per document over fonts, library and template sources
-//! that are loaded once and shared; documents compile in parallel.
+//! Rendering in process: one Typst World per layout over fonts, library and template sources
+//! that are loaded once and shared; layouts compile in parallel. An agenda is laid out once and
+//! its items' PDFs are cut from its pages.
 
 mod templates;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Mutex;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Smart};
+use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
+use typst::introspection::{Introspector, MetadataElem};
+use typst::model::Document as _;
 use typst::syntax::{FileId, Source};
 use typst::text::{Font, FontBook};
-use typst::utils::LazyHash;
+use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
@@ -24,9 +28,11 @@ pub use templates::{FONTS_KEY, Templates, hash_of};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
 
-/// Documents each thread renders between two trims of the memo cache: more is faster (fewer
+/// Layouts each thread renders between two trims of the memo cache: more is faster (fewer
 /// waits at the end of a batch), fewer keeps memory lower.
-const DOCUMENTS_PER_THREAD: usize = 24;
+const LAYOUTS_PER_THREAD: usize = 24;
+/// The label with which lib/item.typ marks where an agenda item's pages begin.
+const ITEM_MARKER: &str = "udvalg-item";
 /// Cache entries unused for this many batches are dropped (parsed templates stay).
 const CACHE_AGE: usize = 2;
 
@@ -46,6 +52,9 @@ pub struct Renderer {
 }
 
 /// A rendered PDF, or why it could not be.
+pub type RenderResult = Result<Rendered, Vec<Diagnostic>>;
+
+/// A rendered PDF.
 pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: usize,
@@ -80,7 +89,7 @@ impl Renderer {
     /// Renders documents on all threads of the current rayon pool; results keep their order.
     /// Typst's memo cache is trimmed after each batch, or a municipality-year of papers would
     /// keep every layout it ever made.
-    pub fn render_all(&self, documents: &[&Document]) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
+    pub fn render_all(&self, documents: &[&Document]) -> Vec<RenderResult> {
         self.render_all_with(documents, &|| {})
     }
 
@@ -89,26 +98,26 @@ impl Renderer {
         &self,
         documents: &[&Document],
         done: &(dyn Fn() + Sync),
-    ) -> Vec<Result<Rendered, Vec<Diagnostic>>> {
-        let batch = rayon::current_num_threads() * DOCUMENTS_PER_THREAD;
-        let mut results: Vec<Option<Result<Rendered, Vec<Diagnostic>>>> =
-            (0..documents.len()).map(|_| None).collect();
-        let order: Vec<usize> = (0..documents.len()).collect();
-        for chunk in order.chunks(batch.max(1)) {
-            // Longest first, one document at a time per thread: the batch ends with short
+    ) -> Vec<RenderResult> {
+        let batch = rayon::current_num_threads() * LAYOUTS_PER_THREAD;
+        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
+        for chunk in layouts(documents).chunks(batch.max(1)) {
+            // Longest first, one layout at a time per thread: the batch ends with short
             // documents, so no thread waits long for the last long one.
             let mut chunk = chunk.to_vec();
-            chunk.sort_by_cached_key(|&i| std::cmp::Reverse(weight(documents[i])));
-            let rendered: Vec<(usize, Result<Rendered, Vec<Diagnostic>>)> = chunk
+            chunk.sort_by_cached_key(|layout| std::cmp::Reverse(weight(layout.document)));
+            let rendered: Vec<Vec<(usize, RenderResult)>> = chunk
                 .par_iter()
                 .with_max_len(1)
-                .map(|&i| {
-                    let result = self.render(documents[i]);
-                    done();
-                    (i, result)
+                .map(|layout| {
+                    let wanted: Vec<&Document> =
+                        layout.outputs.iter().map(|&i| documents[i]).collect();
+                    let results = self.render_layout(layout.document, &wanted);
+                    wanted.iter().for_each(|_| done());
+                    layout.outputs.iter().copied().zip(results).collect()
                 })
                 .collect();
-            for (i, result) in rendered {
+            for (i, result) in rendered.into_iter().flatten() {
                 results[i] = Some(result);
             }
             typst::comemo::evict(CACHE_AGE);
@@ -121,14 +130,22 @@ impl Renderer {
             .collect()
     }
 
-    pub fn render(&self, document: &Document) -> Result<Rendered, Vec<Diagnostic>> {
+    /// Lays out `document` once and exports each of `outputs` from it: the document itself, or
+    /// pages cut from it. Its errors and warnings come with the first output only.
+    fn render_layout(&self, document: &Document, outputs: &[&Document]) -> Vec<RenderResult> {
+        let reported_once = |first: Vec<Diagnostic>| {
+            std::iter::once(first)
+                .chain(std::iter::repeat(Vec::new()))
+                .take(outputs.len())
+        };
         let template = document.kind.template();
         let Some(main) = file_id(template).filter(|_| self.templates.has(template)) else {
-            return Err(vec![Diagnostic::error(format!(
+            let missing = Diagnostic::error(format!(
                 "there is no template {}/{template} for {}",
                 self.templates.display_root(),
                 document.path
-            ))]);
+            ));
+            return reported_once(vec![missing]).map(Err).collect();
         };
         let world = DocumentWorld {
             renderer: self,
@@ -138,9 +155,44 @@ impl Renderer {
         };
         let compiled = typst::compile::<PagedDocument>(&world);
         let mut warnings = self.convert(&world, document, &compiled.warnings);
-        let paged = compiled
-            .output
-            .map_err(|errors| self.convert(&world, document, errors.as_slice()))?;
+        warnings.retain(|w| !w.message.contains("font"));
+        let paged = match compiled.output {
+            Ok(paged) => paged,
+            Err(errors) => {
+                let errors = self.convert(&world, document, errors.as_slice());
+                return reported_once(errors).map(Err).collect();
+            }
+        };
+        let templates = self.templates_read(&world);
+        outputs
+            .iter()
+            .zip(reported_once(warnings))
+            .map(|(output, warnings)| {
+                let cut;
+                let pages = match &output.excerpt {
+                    None => &paged,
+                    Some(excerpt) => {
+                        cut = cut_item(&paged, excerpt.item, document, output)?;
+                        &cut
+                    }
+                };
+                Ok(Rendered {
+                    pdf: self.export(&world, output, pages)?,
+                    pages: pages.pages().len(),
+                    warnings,
+                    templates: templates.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// A PDF/A-2b and PDF/UA-1 file of `paged`, named after `document`.
+    fn export(
+        &self,
+        world: &DocumentWorld,
+        document: &Document,
+        paged: &PagedDocument,
+    ) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let options = PdfOptions {
             ident: Smart::Custom(document.path.clone()),
             creator: Smart::Custom(Some(format!("udvalg {}", env!("CARGO_PKG_VERSION")))),
@@ -149,9 +201,11 @@ impl Renderer {
             tagged: true,
             ..PdfOptions::default()
         };
-        let pdf = typst_pdf::pdf(&paged, &options)
-            .map_err(|errors| self.convert(&world, document, errors.as_slice()))?;
-        warnings.retain(|w| !w.message.contains("font"));
+        typst_pdf::pdf(paged, &options).map_err(|errors| self.convert(world, document, &errors))
+    }
+
+    /// The template files (and the fonts) a compilation read, with their hashes.
+    fn templates_read(&self, world: &DocumentWorld) -> BTreeMap<String, String> {
         let hashes = self.templates.hashes();
         let mut read: BTreeMap<String, String> = world
             .read
@@ -168,12 +222,7 @@ impl Renderer {
         if let Some(fonts) = hashes.get(FONTS_KEY) {
             read.insert(FONTS_KEY.into(), fonts.clone());
         }
-        Ok(Rendered {
-            pdf,
-            pages: paged.pages().len(),
-            warnings,
-            templates: read,
-        })
+        read
     }
 
     /// Typst's diagnostics in ours: at the template's file and line, naming the document.
@@ -278,4 +327,128 @@ impl World for DocumentWorld<'_> {
 
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.get().vpath().get_without_slash().into())
+}
+
+/// One layout and the documents exported from it, by their index in the run.
+#[derive(Clone)]
+struct Layout<'a> {
+    document: &'a Document,
+    outputs: Vec<usize>,
+}
+
+/// The run's documents grouped by the layout their pages come from, in the order they first
+/// appear: an agenda and the items cut from it share one.
+fn layouts<'a>(documents: &[&'a Document]) -> Vec<Layout<'a>> {
+    let mut layouts: Vec<Layout<'a>> = Vec::new();
+    let mut by_path: HashMap<&str, usize> = HashMap::new();
+    for (i, document) in documents.iter().enumerate() {
+        let layout = document.layout();
+        let at = *by_path.entry(layout.path.as_str()).or_insert_with(|| {
+            layouts.push(Layout {
+                document: layout,
+                outputs: Vec::new(),
+            });
+            layouts.len() - 1
+        });
+        layouts[at].outputs.push(i);
+    }
+    layouts
+}
+
+/// Item `number`'s pages of `agenda`, as a document titled as `item`.
+fn cut_item(
+    paged: &PagedDocument,
+    number: u64,
+    agenda: &Document,
+    item: &Document,
+) -> Result<PagedDocument, Vec<Diagnostic>> {
+    let Some(pages) = item_pages(paged, number) else {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "the agenda {} has no pages for item {number}",
+                agenda.path
+            ))
+            .with_help(format!("while rendering {}", item.path))
+            .with_help("lib/item.typ must mark where each item begins with `<udvalg-item>`"),
+        ]);
+    };
+    let mut info = paged.info().clone();
+    info.title = Some(item.title.as_str().into());
+    Ok(PagedDocument::new(
+        paged.pages()[pages].iter().cloned().collect(),
+        info,
+    ))
+}
+
+/// The pages of item `number`: from its `<udvalg-item>` marker to the page before the next
+/// item's, or to the end.
+fn item_pages(paged: &PagedDocument, number: u64) -> Option<Range<usize>> {
+    let label = Label::new(PicoStr::intern(ITEM_MARKER))?;
+    let introspector = paged.introspector();
+    let mut starts: Vec<(usize, Option<i64>)> = introspector
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|marker| {
+            let page = introspector.page(marker.location()?)?.get() - 1;
+            let value = match &marker.to_packed::<MetadataElem>()?.value {
+                Value::Int(n) => Some(*n),
+                _ => None,
+            };
+            Some((page, value))
+        })
+        .collect();
+    starts.sort_by_key(|(page, _)| *page);
+    let start = starts
+        .iter()
+        .find(|(_, value)| *value == i64::try_from(number).ok())?
+        .0;
+    let end = starts
+        .iter()
+        .map(|(page, _)| *page)
+        .find(|page| *page > start)
+        .unwrap_or(paged.pages().len());
+    Some(start..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::documents::DocumentKind;
+
+    fn document(kind: DocumentKind, path: &str) -> Document {
+        Document::new(kind, None, path.into(), path.into(), json!({}))
+    }
+
+    #[test]
+    fn items_are_cut_from_their_agendas_one_layout() {
+        let agenda = Arc::new(document(DocumentKind::Agenda, "m/dagsorden.pdf"));
+        let first = document(DocumentKind::AgendaItem, "m/punkt-01.pdf").excerpt_of(&agenda, 1);
+        let second = document(DocumentKind::AgendaItem, "m/punkt-02.pdf").excerpt_of(&agenda, 2);
+        let minutes = document(DocumentKind::Minutes, "m/referat.pdf");
+        let agenda_copy = Document::clone(&agenda);
+
+        let run = [&first, &minutes, &agenda_copy, &second];
+        let grouped: Vec<(&str, Vec<usize>)> = layouts(&run)
+            .into_iter()
+            .map(|l| (l.document.path.as_str(), l.outputs))
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                ("m/dagsorden.pdf", vec![0, 2, 3]),
+                ("m/referat.pdf", vec![1])
+            ]
+        );
+
+        // Items alone: the agenda is laid out for them but is not one of the outputs.
+        let items_only = [&second];
+        let grouped = layouts(&items_only);
+        assert_eq!(grouped.len(), 1);
+        assert_eq!(grouped[0].document.path, "m/dagsorden.pdf");
+        assert_eq!(grouped[0].outputs, [0]);
+    }
 }

@@ -61,6 +61,20 @@ pub fn pdf_words(pdf: &Path) -> String {
         .join(" ")
 }
 
+/// The words of pages `first..=last` (from 1), as [`pdf_words`] folds them.
+pub fn pdf_page_words(pdf: &Path, first: usize, last: usize) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-f", &first.to_string(), "-l", &last.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The words of a PDF in the order they were laid out (no `-layout`): table cells stay whole
 /// instead of interleaving with their neighbours.
 pub fn pdf_flow_words(pdf: &Path) -> String {
