@@ -7,6 +7,7 @@ mod templates;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -28,19 +29,11 @@ pub use templates::{FONTS_KEY, Templates, hash_of};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
 
-/// Layouts each thread renders between two trims of the memo cache: more is faster (fewer
-/// waits at the end of a batch), fewer keeps memory lower.
-const LAYOUTS_PER_THREAD: usize = 24;
+/// The memo cache is trimmed after every layout to what the last few layouts of each thread
+/// used: more is faster (more reuse between a meeting's papers), fewer keeps memory lower.
+const LAYOUTS_KEPT: usize = 6;
 /// The label with which lib/item.typ marks where an agenda item's pages begin.
 const ITEM_MARKER: &str = "udvalg-item";
-/// Cache entries unused for this many batches are dropped (parsed templates stay).
-const CACHE_AGE: usize = 2;
-
-/// A document's rough cost to lay out: the size of its data.
-fn weight(document: &Document) -> usize {
-    document.json().len()
-}
-
 /// What every document of a run shares.
 pub struct Renderer {
     library: LazyHash<Library>,
@@ -87,7 +80,7 @@ impl Renderer {
     }
 
     /// Renders documents on all threads of the current rayon pool; results keep their order.
-    /// Typst's memo cache is trimmed after each batch, or a municipality-year of papers would
+    /// Typst's memo cache is trimmed after each layout, or a municipality-year of papers would
     /// keep every layout it ever made.
     pub fn render_all(&self, documents: &[&Document]) -> Vec<RenderResult> {
         self.render_all_with(documents, &|| {})
@@ -99,28 +92,31 @@ impl Renderer {
         documents: &[&Document],
         done: &(dyn Fn() + Sync),
     ) -> Vec<RenderResult> {
-        let batch = rayon::current_num_threads() * LAYOUTS_PER_THREAD;
-        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
-        for chunk in layouts(documents).chunks(batch.max(1)) {
-            // Longest first, one layout at a time per thread: the batch ends with short
-            // documents, so no thread waits long for the last long one.
-            let mut chunk = chunk.to_vec();
-            chunk.sort_by_cached_key(|layout| std::cmp::Reverse(weight(layout.document)));
-            let rendered: Vec<Vec<(usize, RenderResult)>> = chunk
-                .par_iter()
-                .with_max_len(1)
-                .map(|layout| {
+        let threads = rayon::current_num_threads();
+        // One queue in the catalogue's order, meeting by meeting, that every thread takes from:
+        // a meeting's agenda and its public version share most of their layout through Typst's
+        // memo cache, so they should render close together.
+        let queue = layouts(documents);
+        let next = AtomicUsize::new(0);
+        let rendered: Vec<Vec<(usize, RenderResult)>> = (0..threads)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|_| {
+                let mut mine = Vec::new();
+                while let Some(layout) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let wanted: Vec<&Document> =
                         layout.outputs.iter().map(|&i| documents[i]).collect();
                     let results = self.render_layout(layout.document, &wanted);
                     wanted.iter().for_each(|_| done());
-                    layout.outputs.iter().copied().zip(results).collect()
-                })
-                .collect();
-            for (i, result) in rendered.into_iter().flatten() {
-                results[i] = Some(result);
-            }
-            typst::comemo::evict(CACHE_AGE);
+                    mine.extend(layout.outputs.iter().copied().zip(results));
+                    typst::comemo::evict(threads * LAYOUTS_KEPT);
+                }
+                mine
+            })
+            .collect();
+        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
+        for (i, result) in rendered.into_iter().flatten() {
+            results[i] = Some(result);
         }
         results
             .into_iter()
