@@ -29,9 +29,12 @@ pub use templates::{FONTS_KEY, Templates, hash_of};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
 
-/// The memo cache is trimmed after every layout to what the last few layouts of each thread
-/// used: more is faster (more reuse between a meeting's papers), fewer keeps memory lower.
-const LAYOUTS_KEPT: usize = 6;
+/// Typst's memo cache is trimmed each time every thread has laid out this many documents (a
+/// trim takes milliseconds): more is faster (more reuse between papers), fewer keeps memory
+/// lower.
+const LAYOUTS_PER_TRIM: usize = 6;
+/// A trim drops what the last this many periods did not use (parsed templates stay).
+const CACHE_AGE: usize = 2;
 /// The label with which lib/item.typ marks where an agenda item's pages begin.
 const ITEM_MARKER: &str = "udvalg-item";
 /// What every document of a run shares.
@@ -98,6 +101,7 @@ impl Renderer {
         // memo cache, so they should render close together.
         let queue = layouts(documents);
         let next = AtomicUsize::new(0);
+        let finished = AtomicUsize::new(0);
         let rendered: Vec<Vec<(usize, RenderResult)>> = (0..threads)
             .into_par_iter()
             .with_max_len(1)
@@ -109,7 +113,10 @@ impl Renderer {
                     let results = self.render_layout(layout.document, &wanted);
                     wanted.iter().for_each(|_| done());
                     mine.extend(layout.outputs.iter().copied().zip(results));
-                    typst::comemo::evict(threads * LAYOUTS_KEPT);
+                    let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                    if finished.is_multiple_of(threads * LAYOUTS_PER_TRIM) {
+                        typst::comemo::evict(CACHE_AGE);
+                    }
                 }
                 mine
             })
