@@ -28,6 +28,10 @@ pub struct BuildOptions {
     pub progress: bool,
 }
 
+/// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
+/// writers than cores.
+const WRITERS: usize = 16;
+
 /// Fewer documents than this render too fast for a progress bar to help.
 const PROGRESS_FROM: usize = 100;
 
@@ -117,15 +121,22 @@ pub fn build(
         return Err(errors);
     }
 
-    // Files are written in parallel: each write waits for the disk (fsync), not the CPU.
-    let pdf_writes: Vec<_> = pdfs
-        .par_iter()
-        .map(|(doc, _, rendered)| out.write(&doc.path, &rendered.pdf))
-        .collect();
-    let copy_writes: Vec<_> = copies
-        .par_iter()
-        .map(|(path, bytes)| out.write(path, bytes))
-        .collect();
+    let write_all = || {
+        let pdf_writes: Vec<_> = pdfs
+            .par_iter()
+            .map(|(doc, _, rendered)| out.write(&doc.path, &rendered.pdf))
+            .collect();
+        let copy_writes: Vec<_> = copies
+            .par_iter()
+            .map(|(path, bytes)| out.write(path, bytes))
+            .collect();
+        (pdf_writes, copy_writes)
+    };
+    let (pdf_writes, copy_writes) =
+        match rayon::ThreadPoolBuilder::new().num_threads(WRITERS).build() {
+            Ok(writers) => writers.install(write_all),
+            Err(_) => write_all(),
+        };
     let mut failed = |path: &str, e: std::io::Error| {
         errors.push(Diagnostic::error(format!(
             "cannot write {}: {e}",
