@@ -2,27 +2,26 @@
 //! that are loaded once and shared; layouts compile in parallel. An agenda is laid out once and
 //! its items' PDFs are cut from its pages.
 
+mod excerpt;
 mod templates;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
-use typst::introspection::{Introspector, MetadataElem};
-use typst::model::Document as _;
+use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::{FileId, Source};
 use typst::text::{Font, FontBook};
-use typst::utils::{LazyHash, PicoStr};
+use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
+use excerpt::cut_item;
 use templates::file_id;
 pub use templates::{FONTS_KEY, Templates, hash_of};
 
@@ -35,8 +34,7 @@ use crate::documents::Document;
 const LAYOUTS_PER_TRIM: usize = 6;
 /// A trim drops what the last this many periods did not use (parsed templates stay).
 const CACHE_AGE: usize = 2;
-/// The label with which lib/item.typ marks where an agenda item's pages begin.
-const ITEM_MARKER: &str = "udvalg-item";
+
 /// What every document of a run shares.
 pub struct Renderer {
     library: LazyHash<Library>,
@@ -83,8 +81,8 @@ impl Renderer {
     }
 
     /// Renders documents on all threads of the current rayon pool; results keep their order.
-    /// Typst's memo cache is trimmed after each layout, or a municipality-year of papers would
-    /// keep every layout it ever made.
+    /// Typst's memo cache is trimmed as the run goes, or a municipality-year of papers would keep
+    /// every layout it ever made.
     pub fn render_all(&self, documents: &[&Document]) -> Vec<RenderResult> {
         self.render_all_with(documents, &|| {})
     }
@@ -172,7 +170,7 @@ impl Renderer {
             .zip(reported_once(warnings))
             .map(|(output, warnings)| {
                 let cut;
-                let pages = match &output.excerpt {
+                let exported = match &output.excerpt {
                     None => &paged,
                     Some(excerpt) => {
                         cut = cut_item(&paged, excerpt.item, document, output)?;
@@ -180,8 +178,8 @@ impl Renderer {
                     }
                 };
                 Ok(Rendered {
-                    pdf: self.export(&world, output, pages)?,
-                    pages: pages.pages().len(),
+                    pdf: self.export(&world, output, exported)?,
+                    pages: exported.pages().len(),
                     warnings,
                     templates: templates.clone(),
                 })
@@ -333,7 +331,6 @@ fn not_found(id: FileId) -> FileError {
 }
 
 /// One layout and the documents exported from it, by their index in the run.
-#[derive(Clone)]
 struct Layout<'a> {
     document: &'a Document,
     outputs: Vec<usize>,
@@ -356,61 +353,6 @@ fn layouts<'a>(documents: &[&'a Document]) -> Vec<Layout<'a>> {
         layouts[at].outputs.push(i);
     }
     layouts
-}
-
-/// Item `number`'s pages of `agenda`, as a document titled as `item`.
-fn cut_item(
-    paged: &PagedDocument,
-    number: u64,
-    agenda: &Document,
-    item: &Document,
-) -> Result<PagedDocument, Vec<Diagnostic>> {
-    let Some(pages) = item_pages(paged, number) else {
-        return Err(vec![
-            Diagnostic::error(format!(
-                "the agenda {} has no pages for item {number}",
-                agenda.path
-            ))
-            .with_help(format!("while rendering {}", item.path))
-            .with_help("lib/item.typ must mark where each item begins with `<udvalg-item>`"),
-        ]);
-    };
-    let mut info = paged.info().clone();
-    info.title = Some(item.title.as_str().into());
-    Ok(PagedDocument::new(
-        paged.pages()[pages].iter().cloned().collect(),
-        info,
-    ))
-}
-
-/// The pages of item `number`: from its `<udvalg-item>` marker to the page before the next
-/// item's, or to the end.
-fn item_pages(paged: &PagedDocument, number: u64) -> Option<Range<usize>> {
-    let label = Label::new(PicoStr::intern(ITEM_MARKER))?;
-    let introspector = paged.introspector();
-    let mut starts: Vec<(usize, Option<i64>)> = introspector
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|marker| {
-            let page = introspector.page(marker.location()?)?.get() - 1;
-            let value = match &marker.to_packed::<MetadataElem>()?.value {
-                Value::Int(n) => Some(*n),
-                _ => None,
-            };
-            Some((page, value))
-        })
-        .collect();
-    starts.sort_by_key(|(page, _)| *page);
-    let start = starts
-        .iter()
-        .find(|(_, value)| *value == i64::try_from(number).ok())?
-        .0;
-    let end = starts
-        .iter()
-        .map(|(page, _)| *page)
-        .find(|page| *page > start)
-        .unwrap_or(paged.pages().len());
-    Some(start..end)
 }
 
 #[cfg(test)]
