@@ -37,10 +37,10 @@ pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The text of a PDF, as `pdftotext -layout` reads it.
-pub fn pdf_text(pdf: &Path) -> String {
+/// pdftotext's text of `pdf` with `options`.
+fn pdftotext(pdf: &Path, options: &[&str]) -> String {
     let out = Command::new("pdftotext")
-        .arg("-layout")
+        .args(options)
         .arg(pdf)
         .arg("-")
         .output()
@@ -53,40 +53,30 @@ pub fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of a PDF, as `pdftotext -layout` reads it.
+pub fn pdf_text(pdf: &Path) -> String {
+    pdftotext(pdf, &["-layout"])
+}
+
 /// The text with runs of white space folded, for phrases that may wrap.
 pub fn pdf_words(pdf: &Path) -> String {
-    pdf_text(pdf)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    words(&pdf_text(pdf))
 }
 
 /// The words of pages `first..=last` (from 1), as [`pdf_words`] folds them.
 pub fn pdf_page_words(pdf: &Path, first: usize, last: usize) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-f", &first.to_string(), "-l", &last.to_string()])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let (first, last) = (first.to_string(), last.to_string());
+    words(&pdftotext(pdf, &["-layout", "-f", &first, "-l", &last]))
 }
 
 /// The words of a PDF in the order they were laid out (no `-layout`): table cells stay whole
 /// instead of interleaving with their neighbours.
 pub fn pdf_flow_words(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    words(&pdftotext(pdf, &[]))
 }
 
 /// A value from `pdfinfo`, e.g. "Pages" or "Title".
