@@ -49,6 +49,83 @@ fn minimal_plan_builds_agenda_public_agenda_and_open_item() {
     );
 }
 
+/// An item that runs over several pages is cut whole from the agenda, numbered within itself,
+/// and the same whether the agenda is written too or only laid out for its items.
+#[test]
+fn a_long_item_is_cut_whole_from_its_agenda() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    std::fs::create_dir(&plan).unwrap();
+    std::fs::copy(fixture("valid/minimal/plan.toml"), plan.join("plan.toml")).unwrap();
+    let paragraph = "Udvalget har bedt om en grundig gennemgang af tilbuddene, og administrationen \
+                     beskriver her hvert tilbud, dets målgruppe, dets kapacitet og dets økonomi.";
+    let long = vec![paragraph; 60].join("\\n\\n");
+    std::fs::write(
+        plan.join("meetings.toml"),
+        format!(
+            r#"[[meeting]]
+id = "pu-2024-02-06"
+kind = "committee"
+date = 2024-02-06
+start = "15.30"
+end = "17.00"
+place = "Rådhuset"
+
+[[meeting.item]]
+id = "kort"
+title = "Et kort punkt"
+kind = "information"
+presentation = "Kort."
+
+[[meeting.item]]
+id = "langt"
+title = "Et langt punkt"
+kind = "decision"
+presentation = "{long}"
+
+[[meeting.item]]
+id = "sidste"
+title = "Det sidste punkt"
+kind = "information"
+presentation = "Også kort."
+"#
+        ),
+    )
+    .unwrap();
+    let all = dir.path().join("all");
+    let items_only = dir.path().join("items");
+    for (out, extra) in [(&all, None), (&items_only, Some("agenda-item"))] {
+        let mut args = vec!["build", "--plan", "plan", "--out", out.to_str().unwrap()];
+        args.extend(extra.map(|kind| ["--document", kind]).into_iter().flatten());
+        let run = udvalg(dir.path(), &args);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+
+    let meeting = all.join("pu-2024-02-06");
+    let agenda = meeting.join("dagsorden-proeveudvalget-2024-02-06.pdf");
+    let long = meeting.join("punkt-02-et-langt-punkt.pdf");
+    let count = pages(&long);
+    assert!(count >= 2, "the long item has {count} pages");
+    assert!(pdf_words(&long).contains(&format!("Punkt 2 · side {count} af {count}")));
+    assert_eq!(pages(&agenda), 1 + 1 + count + 1);
+    assert_eq!(pdf_words(&long), pdf_page_words(&agenda, 3, 2 + count));
+    let last = meeting.join("punkt-03-det-sidste-punkt.pdf");
+    let last_page = pages(&agenda);
+    assert_eq!(
+        pdf_words(&last),
+        pdf_page_words(&agenda, last_page, last_page)
+    );
+    assert!(pdf_words(&last).contains("Punkt 3 · side 1 af 1"));
+
+    let cut_alone = tree_hashes(&items_only);
+    for (path, hash) in &cut_alone {
+        if path.ends_with(".pdf") {
+            assert_eq!(&tree_hashes(&all)[path], hash, "{path}");
+        }
+    }
+    assert_eq!(cut_alone.keys().filter(|p| p.ends_with(".pdf")).count(), 3);
+}
+
 #[test]
 fn selection_by_meeting_and_kind() {
     let dir = tempfile::tempdir().unwrap();
