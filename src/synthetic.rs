@@ -187,7 +187,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_small_synthetic_plan_is_valid() {
+    fn a_small_synthetic_plan_is_valid_and_makes_each_file_once() {
         let dir = tempfile::tempdir().unwrap();
         let size = Size {
             committees: 2,
@@ -199,5 +199,19 @@ mod tests {
         let (plan, warnings) = crate::plan::load_valid(&source).expect("the plan is valid");
         assert_eq!(plan.meetings.len(), 6);
         assert!(warnings.is_empty(), "{:?}", warnings.into_sorted());
+
+        // Every item attaches the same note: it is copied once per meeting, not once per item.
+        let catalogue = crate::documents::catalogue(&plan, &Default::default());
+        let mut paths: Vec<&str> = catalogue
+            .documents
+            .iter()
+            .map(|d| d.path.as_str())
+            .chain(catalogue.files.iter().map(|f| f.path.as_str()))
+            .collect();
+        assert_eq!(catalogue.files.len(), 6);
+        let all = paths.len();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), all, "a file is made twice");
     }
 }

@@ -9,6 +9,7 @@ mod views;
 
 pub use views::{body_name, milestone_state};
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -280,7 +281,9 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
                 .excerpt_of(&agenda, index as u64 + 1),
             );
         }
-        for attachment in &attachments {
+        // Items that attach the same file share it: it is made (or copied) once.
+        let mut made = HashSet::new();
+        for attachment in attachments.iter().filter(|a| made.insert(a.path.as_str())) {
             match &attachment.source {
                 AttachmentSource::Strategy { edition } => push(Document::new(
                     DocumentKind::Strategy,
