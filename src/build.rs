@@ -17,15 +17,20 @@ pub struct BuildReport {
     /// Documents whose view and templates were unchanged since they were written.
     pub unchanged: usize,
     pub pages: usize,
+    /// How many worker processes rendered; 0 if the threads of this one did.
+    pub workers: usize,
     pub warnings: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct BuildOptions {
     /// Render every document, even those the build record says are current.
     pub force: bool,
     /// Show a progress bar on the terminal while many documents render.
     pub progress: bool,
+    /// The program that renders as `<program> render-worker` (this one): large runs render in
+    /// worker processes rather than threads.
+    pub workers: Option<std::path::PathBuf>,
 }
 
 /// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
@@ -77,7 +82,8 @@ pub fn build(
         Vec::with_capacity(stale.len());
     if !stale.is_empty() {
         // Fonts and templates are only set up when something has to be laid out.
-        let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
+        let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0)
+            .with_workers(options.workers.clone());
         let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
         let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| {
             let bar = indicatif::ProgressBar::new(docs.len() as u64);
@@ -92,11 +98,12 @@ pub fn build(
                 bar.inc(1);
             }
         };
-        let results = renderer.render_all_with(&docs, &tick);
+        let run = renderer.render_all_with(&docs, &tick);
+        report.workers = run.workers;
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }
-        for ((doc, view), result) in stale.iter().zip(results) {
+        for ((doc, view), result) in stale.iter().zip(run.results) {
             match result {
                 Ok(mut rendered) => {
                     report.pages += rendered.pages;

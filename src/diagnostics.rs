@@ -7,7 +7,7 @@ use std::sync::Arc;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A text file that diagnostics can point into, named by the path the user knows it by.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

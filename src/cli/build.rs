@@ -42,13 +42,18 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     let options = BuildOptions {
         force: args.force,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        workers: std::env::current_exe().ok(),
     };
     match build::build(&plan, templates, &selection, &out, options) {
         Ok(report) => {
             diagnostics.extend(report.warnings);
             let changed = report.written.iter().filter(|w| w.changed).count();
+            let processes = match report.workers {
+                0 => String::new(),
+                n => format!(" in {n} processes"),
+            };
             let messages = vec![format!(
-                "{} files in {}: {} rendered ({} pages), {} unchanged, {} changed on disk; {:.2} s",
+                "{} files in {}: {} rendered ({} pages){processes}, {} unchanged, {} changed on disk; {:.2} s",
                 report.written.len(),
                 out.root().display(),
                 report.rendered,

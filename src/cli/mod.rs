@@ -8,6 +8,7 @@ mod consult;
 mod status;
 mod tools;
 mod watch;
+mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -87,6 +88,9 @@ pub enum Command {
     /// Write each document's view and template (for the benchmark's typst CLI run).
     #[command(hide = true)]
     Views(tools::ViewsArgs),
+    /// Render the layouts sent on standard input (started by `build` itself).
+    #[command(hide = true)]
+    RenderWorker,
 }
 
 /// How a run ended, for `main` to print and turn into an exit code.
@@ -143,13 +147,16 @@ impl Outcome {
 }
 
 /// The stack of each rendering thread, as large as a main thread's on Linux and more.
-const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// A problem with the invocation or the system, not with the plan: exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
 pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
+    if let Command::RenderWorker = cli.command {
+        return worker::run();
+    }
     // Typst lays out recursively; rayon's default 2 MB stacks overflow on long agendas.
     let mut pool = rayon::ThreadPoolBuilder::new().stack_size(RENDER_STACK_BYTES);
     if let Some(jobs) = cli.global.jobs {
@@ -167,6 +174,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Watch(args) => watch::run(&cli.global, args),
         Command::Synthetic(args) => tools::synthetic(args),
         Command::Views(args) => tools::views(&cli.global, args),
+        Command::RenderWorker => worker::run(),
     }
 }
 

@@ -115,7 +115,10 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
                         templates,
                         &Selection::default(),
                         out,
-                        BuildOptions::default(),
+                        BuildOptions {
+                            workers: std::env::current_exe().ok(),
+                            ..BuildOptions::default()
+                        },
                     ) {
                         Ok(report) => {
                             shown.extend(report.warnings);

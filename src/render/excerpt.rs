@@ -9,24 +9,23 @@ use typst::model::Document as _;
 use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
+use super::Output;
 use crate::diagnostics::Diagnostic;
-use crate::documents::Document;
 
 /// The label with which lib/item.typ marks where an agenda item's pages begin.
 const ITEM_MARKER: &str = "udvalg-item";
 
-/// Item `number`'s pages of `agenda`, as a document titled as `item`.
+/// Item `number`'s pages of the agenda written at `agenda`, as a document titled as `item`.
 pub(super) fn cut_item(
     paged: &PagedDocument,
     number: u64,
-    agenda: &Document,
-    item: &Document,
+    agenda: &str,
+    item: &Output,
 ) -> Result<PagedDocument, Vec<Diagnostic>> {
     let Some(pages) = item_pages(paged, number) else {
         return Err(vec![
             Diagnostic::error(format!(
-                "the agenda {} has no pages for item {number}",
-                agenda.path
+                "the agenda {agenda} has no pages for item {number}"
             ))
             .with_help(format!("while rendering {}", item.path))
             .with_help("lib/item.typ must mark where each item begins with `<udvalg-item>`"),

@@ -4,8 +4,10 @@
 
 mod excerpt;
 mod templates;
+mod workers;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -22,8 +24,10 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use excerpt::cut_item;
+use serde::{Deserialize, Serialize};
 use templates::file_id;
 pub use templates::{FONTS_KEY, Templates, hash_of};
+pub use workers::serve as serve_worker;
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::documents::Document;
@@ -34,6 +38,9 @@ use crate::documents::Document;
 const LAYOUTS_PER_TRIM: usize = 6;
 /// A trim drops what the last this many periods did not use (parsed templates stay).
 const CACHE_AGE: usize = 2;
+/// Fewer layouts than this are done sooner by threads than by worker processes, each of which
+/// starts with an empty memo cache (the built-in plan has about 40).
+const WORKERS_FROM: usize = 100;
 
 /// What every document of a run shares.
 pub struct Renderer {
@@ -43,12 +50,22 @@ pub struct Renderer {
     view_id: FileId,
     /// The day Typst's `datetime.today()` answers: the plan's date, never the clock.
     today: NaiveDate,
+    /// The program to run as `<program> render-worker` for rendering in processes.
+    workers: Option<PathBuf>,
 }
 
 /// A rendered PDF, or why it could not be.
 pub type RenderResult = Result<Rendered, Vec<Diagnostic>>;
 
+/// The results of rendering a run's documents, in their order.
+pub struct RenderRun {
+    pub results: Vec<RenderResult>,
+    /// How many worker processes rendered them; 0 if this process's threads did.
+    pub workers: usize,
+}
+
 /// A rendered PDF.
+#[derive(Debug)]
 pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: usize,
@@ -60,7 +77,7 @@ pub struct Rendered {
 impl Renderer {
     pub fn new(templates: Templates, today: NaiveDate) -> Self {
         let mut fonts = FontStore::new();
-        for data in &templates.fonts {
+        for data in templates.fonts() {
             for font in Font::iter(data.clone()) {
                 let info = font.info().clone();
                 fonts.push((font, info));
@@ -73,31 +90,69 @@ impl Renderer {
             templates,
             view_id: file_id("view.json").expect("a constant, valid path"),
             today,
+            workers: None,
         }
+    }
+
+    /// Renders large runs in worker processes, one per thread, each started as
+    /// `<program> render-worker`: threads of one process contend for Typst's shared memo
+    /// cache, processes do not. Without workers (or if they cannot start), threads render.
+    pub fn with_workers(mut self, program: Option<PathBuf>) -> Self {
+        self.workers = program;
+        self
     }
 
     pub fn templates(&self) -> &Templates {
         &self.templates
     }
 
-    /// Renders documents on all threads of the current rayon pool; results keep their order.
-    /// Typst's memo cache is trimmed as the run goes, or a municipality-year of papers would keep
-    /// every layout it ever made.
+    /// Renders documents on all threads of the current rayon pool, or in as many worker
+    /// processes (see [`Self::with_workers`]); results keep their order. Typst's memo cache is
+    /// trimmed as the run goes, or a municipality-year of papers would keep every layout it
+    /// ever made.
     pub fn render_all(&self, documents: &[&Document]) -> Vec<RenderResult> {
-        self.render_all_with(documents, &|| {})
+        self.render_all_with(documents, &|| {}).results
     }
 
     /// As [`Self::render_all`], calling `done` after each document (for a progress bar).
-    pub fn render_all_with(
-        &self,
-        documents: &[&Document],
-        done: &(dyn Fn() + Sync),
-    ) -> Vec<RenderResult> {
+    pub fn render_all_with(&self, documents: &[&Document], done: &(dyn Fn() + Sync)) -> RenderRun {
         let threads = rayon::current_num_threads();
-        // One queue in the catalogue's order, meeting by meeting, that every thread takes from:
-        // a meeting's agenda and its public version share most of their layout through Typst's
-        // memo cache, so they should render close together.
-        let queue = layouts(documents);
+        // In the catalogue's order, meeting by meeting: a meeting's agenda and its public
+        // version share most of their layout through Typst's memo cache, so they should render
+        // close together.
+        let queue: Vec<LayoutJob> = layouts(documents)
+            .iter()
+            .map(|layout| LayoutJob::new(layout, documents))
+            .collect();
+        let in_workers = match &self.workers {
+            Some(program) if threads > 1 && queue.len() >= WORKERS_FROM => {
+                workers::render(self, program, threads, &queue, done)
+            }
+            _ => None,
+        };
+        let (workers, rendered) =
+            in_workers.unwrap_or_else(|| (0, self.render_in_threads(threads, &queue, done)));
+        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
+        for (i, result) in rendered {
+            results[i] = Some(result);
+        }
+        let results = results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| Err(vec![Diagnostic::error("a document was not rendered")]))
+            })
+            .collect();
+        RenderRun { results, workers }
+    }
+
+    /// Renders with this process's threads, each taking the next layout from one queue: the
+    /// results by the index of their document in the run.
+    fn render_in_threads(
+        &self,
+        threads: usize,
+        queue: &[LayoutJob],
+        done: &(dyn Fn() + Sync),
+    ) -> Vec<(usize, RenderResult)> {
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
         let rendered: Vec<Vec<(usize, RenderResult)>> = (0..threads)
@@ -105,12 +160,10 @@ impl Renderer {
             .with_max_len(1)
             .map(|_| {
                 let mut mine = Vec::new();
-                while let Some(layout) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let wanted: Vec<&Document> =
-                        layout.outputs.iter().map(|&i| documents[i]).collect();
-                    let results = self.render_layout(layout.document, &wanted);
-                    wanted.iter().for_each(|_| done());
-                    mine.extend(layout.outputs.iter().copied().zip(results));
+                while let Some(job) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let results = self.render_layout(job);
+                    job.outputs.iter().for_each(|_| done());
+                    mine.extend(job.outputs.iter().map(|o| o.index).zip(results));
                     let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
                     if finished.is_multiple_of(threads * LAYOUTS_PER_TRIM) {
                         typst::comemo::evict(CACHE_AGE);
@@ -119,66 +172,58 @@ impl Renderer {
                 mine
             })
             .collect();
-        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
-        for (i, result) in rendered.into_iter().flatten() {
-            results[i] = Some(result);
-        }
-        results
-            .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| Err(vec![Diagnostic::error("a document was not rendered")]))
-            })
-            .collect()
+        rendered.into_iter().flatten().collect()
     }
 
-    /// Lays out `document` once and exports each of `outputs` from it: the document itself, or
-    /// pages cut from it. Its errors and warnings come with the first output only.
-    fn render_layout(&self, document: &Document, outputs: &[&Document]) -> Vec<RenderResult> {
+    /// Lays out a job's document once and exports each of its outputs from it: the document
+    /// itself, or pages cut from it. Its errors and warnings come with the first output only.
+    fn render_layout(&self, job: &LayoutJob) -> Vec<RenderResult> {
         let reported_once = |first: Vec<Diagnostic>| {
             std::iter::once(first)
                 .chain(std::iter::repeat(Vec::new()))
-                .take(outputs.len())
+                .take(job.outputs.len())
         };
-        let template = document.kind.template();
-        let Some(main) = file_id(template).filter(|_| self.templates.has(template)) else {
+        let Some(main) = file_id(&job.template).filter(|_| self.templates.has(&job.template))
+        else {
             let missing = Diagnostic::error(format!(
-                "there is no template {}/{template} for {}",
+                "there is no template {}/{} for {}",
                 self.templates.display_root(),
-                document.path
+                job.template,
+                job.path
             ));
             return reported_once(vec![missing]).map(Err).collect();
         };
         let world = DocumentWorld {
             renderer: self,
             main,
-            view: Bytes::new(document.json().clone()),
+            view: Bytes::new(job.view.clone()),
             read: Mutex::new(HashSet::new()),
         };
         let compiled = typst::compile::<PagedDocument>(&world);
-        let mut warnings = self.convert(&world, document, &compiled.warnings);
+        let mut warnings = self.convert(&world, &job.path, &compiled.warnings);
         warnings.retain(|w| !w.message.contains("font"));
         let paged = match compiled.output {
             Ok(paged) => paged,
             Err(errors) => {
-                let errors = self.convert(&world, document, errors.as_slice());
+                let errors = self.convert(&world, &job.path, errors.as_slice());
                 return reported_once(errors).map(Err).collect();
             }
         };
         let templates = self.templates_read(&world);
-        outputs
+        job.outputs
             .iter()
             .zip(reported_once(warnings))
             .map(|(output, warnings)| {
                 let cut;
-                let exported = match &output.excerpt {
+                let exported = match output.item {
                     None => &paged,
-                    Some(excerpt) => {
-                        cut = cut_item(&paged, excerpt.item, document, output)?;
+                    Some(item) => {
+                        cut = cut_item(&paged, item, &job.path, output)?;
                         &cut
                     }
                 };
                 Ok(Rendered {
-                    pdf: self.export(&world, output, exported)?,
+                    pdf: self.export(&world, &output.path, exported)?,
                     pages: exported.pages().len(),
                     warnings,
                     templates: templates.clone(),
@@ -187,22 +232,22 @@ impl Renderer {
             .collect()
     }
 
-    /// A PDF/A-2b and PDF/UA-1 file of `paged`, named after `document`.
+    /// A PDF/A-2b and PDF/UA-1 file of `paged`, to be written at `path`.
     fn export(
         &self,
         world: &DocumentWorld,
-        document: &Document,
+        path: &str,
         paged: &PagedDocument,
     ) -> Result<Vec<u8>, Vec<Diagnostic>> {
         let options = PdfOptions {
-            ident: Smart::Custom(document.path.clone()),
+            ident: Smart::Custom(path.to_string()),
             creator: Smart::Custom(Some(format!("udvalg {}", env!("CARGO_PKG_VERSION")))),
             standards: PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
                 .expect("typst-pdf accepts PDF/A-2b together with PDF/UA-1"),
             tagged: true,
             ..PdfOptions::default()
         };
-        typst_pdf::pdf(paged, &options).map_err(|errors| self.convert(world, document, &errors))
+        typst_pdf::pdf(paged, &options).map_err(|errors| self.convert(world, path, &errors))
     }
 
     /// The template files (and the fonts) a compilation read, with their hashes.
@@ -226,11 +271,12 @@ impl Renderer {
         read
     }
 
-    /// Typst's diagnostics in ours: at the template's file and line, naming the document.
+    /// Typst's diagnostics in ours: at the template's file and line, naming the document at
+    /// `path`.
     fn convert(
         &self,
         world: &DocumentWorld,
-        document: &Document,
+        path: &str,
         diagnostics: &[SourceDiagnostic],
     ) -> Vec<Diagnostic> {
         diagnostics
@@ -240,7 +286,7 @@ impl Renderer {
                     TypstSeverity::Error => Diagnostic::error(diag.message.to_string()),
                     TypstSeverity::Warning => Diagnostic::warning(diag.message.to_string()),
                 }
-                .with_help(format!("while rendering {}", document.path));
+                .with_help(format!("while rendering {path}"));
                 let located = diag.span.id().and_then(|id| {
                     let text = self.templates.text(id)?;
                     Some((text.clone(), world.range(diag.span)?))
@@ -328,6 +374,59 @@ impl World for DocumentWorld<'_> {
 
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.get().vpath().get_without_slash().into())
+}
+
+/// One document to lay out and what to export from it: all that rendering needs, in a form
+/// that can be sent to a worker process.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct LayoutJob {
+    template: String,
+    /// Where the laid-out document is written (whether or not this run writes it).
+    path: String,
+    /// The view data, as `/view.json`.
+    #[serde(with = "serde_bytes")]
+    view: Vec<u8>,
+    /// The meeting the layout belongs to, if any: a worker process takes a meeting's layouts
+    /// together.
+    #[serde(skip)]
+    meeting: Option<String>,
+    outputs: Vec<Output>,
+}
+
+/// A PDF exported from a layout: the whole document, or one agenda item's pages.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Output {
+    /// The document's index in the run.
+    index: usize,
+    path: String,
+    title: String,
+    /// The agenda item whose pages are cut out.
+    item: Option<u64>,
+}
+
+impl LayoutJob {
+    fn new(layout: &Layout, documents: &[&Document]) -> Self {
+        let document = layout.document;
+        Self {
+            template: document.kind.template().to_string(),
+            path: document.path.clone(),
+            view: document.json().to_vec(),
+            meeting: document.meeting.clone(),
+            outputs: layout
+                .outputs
+                .iter()
+                .map(|&index| {
+                    let output = documents[index];
+                    Output {
+                        index,
+                        path: output.path.clone(),
+                        title: output.title.clone(),
+                        item: output.excerpt.as_ref().map(|e| e.item),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One layout and the documents exported from it, by their index in the run.

@@ -21,8 +21,8 @@ pub struct Templates {
     files: HashMap<FileId, Bytes>,
     /// For mapping Typst spans back to file and line.
     texts: HashMap<FileId, SourceRef>,
-    /// Font files shipped under `fonts/`.
-    pub fonts: Vec<Bytes>,
+    /// Font files shipped under `fonts/`, by path.
+    fonts: Vec<(String, Bytes)>,
     /// sha256 of each file by its path, and of all fonts together under `fonts/`: what a
     /// build record compares to tell whether a paper's templates changed.
     hashes: std::collections::BTreeMap<String, String>,
@@ -37,6 +37,19 @@ pub fn file_id(path: &str) -> Option<FileId> {
 }
 
 impl Templates {
+    /// Every file by path, as [`Self::from_files`] takes them: how a worker process gets the
+    /// very templates of the run that started it.
+    pub fn files(&self) -> Vec<(String, Bytes)> {
+        let mut files: Vec<(String, Bytes)> = self
+            .files
+            .iter()
+            .map(|(id, bytes)| (Self::path_of(*id), bytes.clone()))
+            .chain(self.fonts.iter().cloned())
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+
     pub fn embedded() -> Self {
         let mut files = Vec::new();
         collect_embedded(&EMBEDDED_TEMPLATES, &mut files);
@@ -57,7 +70,7 @@ impl Templates {
         Ok(Self::from_files(&dir.display().to_string(), files))
     }
 
-    fn from_files(display_root: &str, files: Vec<(String, Vec<u8>)>) -> Self {
+    pub fn from_files(display_root: &str, files: Vec<(String, Vec<u8>)>) -> Self {
         let mut templates = Templates {
             display_root: display_root.trim_end_matches('/').to_string(),
             sources: HashMap::new(),
@@ -73,7 +86,7 @@ impl Templates {
             if path.ends_with(".ttf") || path.ends_with(".otf") {
                 fonts_hasher.update(path.as_bytes());
                 fonts_hasher.update(Sha256::digest(&bytes));
-                templates.fonts.push(Bytes::new(bytes));
+                templates.fonts.push((path, Bytes::new(bytes)));
                 continue;
             }
             templates
@@ -117,6 +130,15 @@ impl Templates {
 
     pub fn text(&self, id: FileId) -> Option<&SourceRef> {
         self.texts.get(&id)
+    }
+
+    /// The template file that diagnostics name `name`.
+    pub fn text_named(&self, name: &str) -> Option<&SourceRef> {
+        self.texts.values().find(|text| text.name == name)
+    }
+
+    pub fn fonts(&self) -> impl Iterator<Item = &Bytes> {
+        self.fonts.iter().map(|(_, bytes)| bytes)
     }
 
     pub fn has(&self, path: &str) -> bool {
