@@ -81,12 +81,15 @@ fastest() {
 # Whether $1 seconds is less than $2 (or there is no $2 yet).
 faster() { [[ -z "$2" ]] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-# A full build into an emptied output folder: "seconds peak-RSS-MB".
+# A full build into an emptied output folder: "seconds peak-RSS-MB per-core-seconds", the last
+# being the build's own sum of compile and export times over its layouts, divided by the cores.
 fresh_build() {
-  local out="$1"
+  local out="$1" line per_core
   shift
   rm -rf "$out"
-  measure "$UDVALG" "$@" --out "$out" build
+  line=$(measure "$UDVALG" "$@" --out "$out" build --timings)
+  per_core=$(sed -n 's/.* \([0-9.]*\) s per core.*/\1/p' "$WORK/last.out")
+  echo "$line ${per_core:-0}"
 }
 
 # Changes one agenda item (and back, on every other run) and rebuilds: "seconds peak-RSS-MB".
@@ -130,12 +133,12 @@ bench_plan() {
   local plan_args=(--plan "$plan_dir")
 
   # One thread and all cores in turn, so that a slow spell of the machine hits both alike.
-  local serial="" full="" rss="" t m
+  local serial="" full="" rss="" work="" t m w
   for _ in $(seq "$RUNS"); do
-    read -r t _ < <(fresh_build "$out" "${plan_args[@]}" --jobs 1)
+    read -r t _ _ < <(fresh_build "$out" "${plan_args[@]}" --jobs 1)
     if faster "$t" "$serial"; then serial=$t; fi
-    read -r t m < <(fresh_build "$out" "${plan_args[@]}")
-    if faster "$t" "$full"; then full=$t rss=$m; fi
+    read -r t m w < <(fresh_build "$out" "${plan_args[@]}")
+    if faster "$t" "$full"; then full=$t rss=$m work=$w; fi
   done
   read -r noop _ < <(fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
   read -r one _ < <(fastest edit_and_build "$out" "${plan_args[@]}")
@@ -149,6 +152,7 @@ bench_plan() {
   echo "== $name: $docs documents, $CORES cores, fastest of $RUNS runs"
   echo "   udvalg full build            ${full} s   peak RSS ${rss} MB (all processes)"
   echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
+  echo "   compile + export / cores     ${work} s   (summed over the full build's layouts; the full build is $(ratio "$full" "$work")x this)"
   echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster; the CLI wrote $made of $docs PDFs)"
   echo "   no-op rebuild                ${noop} s"
   echo "   one agenda item changed      ${one} s   (the full typst CLI loop is $(ratio "$cli" "$one")x slower)"

@@ -19,6 +19,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// How many worker processes rendered; 0 if the threads of this one did.
     pub workers: usize,
+    /// Laying out and exporting, summed over layouts.
+    pub busy: std::time::Duration,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -100,6 +102,7 @@ pub fn build(
         };
         let run = renderer.render_all_with(&docs, &tick);
         report.workers = run.workers;
+        report.busy = run.busy;
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }

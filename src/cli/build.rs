@@ -19,6 +19,9 @@ pub struct BuildArgs {
     /// Render every document, also those that are already current.
     #[arg(long)]
     pub force: bool,
+    /// Also print the time spent laying out and exporting (for the benchmark).
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError> {
@@ -52,7 +55,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
                 0 => String::new(),
                 n => format!(" in {n} processes"),
             };
-            let messages = vec![format!(
+            let mut messages = vec![format!(
                 "{} files in {}: {} rendered ({} pages){processes}, {} unchanged, {} changed on disk; {:.2} s",
                 report.written.len(),
                 out.root().display(),
@@ -62,6 +65,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
                 changed,
                 started.elapsed().as_secs_f64()
             )];
+            if args.timings {
+                let cores = rayon::current_num_threads();
+                messages.push(format!(
+                    "compile and export: {:.2} s in all, {:.2} s per core ({cores} cores)",
+                    report.busy.as_secs_f64(),
+                    report.busy.as_secs_f64() / cores as f64
+                ));
+            }
             Ok(Outcome::ok(diagnostics, messages))
         }
         Err(errors) => {

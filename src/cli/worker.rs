@@ -7,7 +7,7 @@ pub fn run() -> Result<Outcome, UsageError> {
     // Typst lays out recursively: the worker renders on a thread with a large stack.
     let served = std::thread::Builder::new()
         .stack_size(RENDER_STACK_BYTES)
-        .spawn(|| crate::render::serve_worker(std::io::stdin().lock(), std::io::stdout().lock()))
+        .spawn(|| crate::render::serve_worker(std::io::stdin(), std::io::stdout().lock()))
         .map_err(|e| UsageError(format!("cannot start the render worker: {e}")))?
         .join()
         .map_err(|_| UsageError("the render worker failed".into()))?;

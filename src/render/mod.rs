@@ -7,9 +7,11 @@ mod templates;
 mod workers;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -58,10 +60,13 @@ pub struct Renderer {
 pub type RenderResult = Result<Rendered, Vec<Diagnostic>>;
 
 /// The results of rendering a run's documents, in their order.
-pub struct RenderRun {
-    pub results: Vec<RenderResult>,
+pub struct RenderRun<R = RenderResult> {
+    pub results: Vec<R>,
     /// How many worker processes rendered them; 0 if this process's threads did.
     pub workers: usize,
+    /// The time spent laying out and exporting, summed over layouts: the work that is shared
+    /// out among the cores.
+    pub busy: Duration,
 }
 
 /// A rendered PDF.
@@ -117,23 +122,16 @@ impl Renderer {
     /// As [`Self::render_all`], calling `done` after each document (for a progress bar).
     pub fn render_all_with(&self, documents: &[&Document], done: &(dyn Fn() + Sync)) -> RenderRun {
         let threads = rayon::current_num_threads();
-        // In the catalogue's order, meeting by meeting: a meeting's agenda and its public
-        // version share most of their layout through Typst's memo cache, so they should render
-        // close together.
-        let queue: Vec<LayoutJob> = layouts(documents)
-            .iter()
-            .map(|layout| LayoutJob::new(layout, documents))
-            .collect();
+        let (queue, runs) = schedule(documents);
         let in_workers = match &self.workers {
             Some(program) if threads > 1 && queue.len() >= WORKERS_FROM => {
-                workers::render(self, program, threads, &queue, done)
+                workers::render(self, program, threads, (&queue, &runs), done)
             }
             _ => None,
         };
-        let (workers, rendered) =
-            in_workers.unwrap_or_else(|| (0, self.render_in_threads(threads, &queue, done)));
+        let run = in_workers.unwrap_or_else(|| self.render_in_threads(threads, &queue, done));
         let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
-        for (i, result) in rendered {
+        for (i, result) in run.results {
             results[i] = Some(result);
         }
         let results = results
@@ -142,7 +140,11 @@ impl Renderer {
                 r.unwrap_or_else(|| Err(vec![Diagnostic::error("a document was not rendered")]))
             })
             .collect();
-        RenderRun { results, workers }
+        RenderRun {
+            results,
+            workers: run.workers,
+            busy: run.busy,
+        }
     }
 
     /// Renders with this process's threads, each taking the next layout from one queue: the
@@ -152,16 +154,18 @@ impl Renderer {
         threads: usize,
         queue: &[LayoutJob],
         done: &(dyn Fn() + Sync),
-    ) -> Vec<(usize, RenderResult)> {
+    ) -> RenderRun<(usize, RenderResult)> {
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
-        let rendered: Vec<Vec<(usize, RenderResult)>> = (0..threads)
+        let rendered: Vec<(Vec<(usize, RenderResult)>, Duration)> = (0..threads)
             .into_par_iter()
             .with_max_len(1)
             .map(|_| {
                 let mut mine = Vec::new();
+                let mut busy = Duration::ZERO;
                 while let Some(job) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let results = self.render_layout(job);
+                    let (results, took) = self.render_timed(job);
+                    busy += took;
                     job.outputs.iter().for_each(|_| done());
                     mine.extend(job.outputs.iter().map(|o| o.index).zip(results));
                     let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -169,10 +173,22 @@ impl Renderer {
                         typst::comemo::evict(CACHE_AGE);
                     }
                 }
-                mine
+                (mine, busy)
             })
             .collect();
-        rendered.into_iter().flatten().collect()
+        let busy = rendered.iter().map(|(_, busy)| *busy).sum();
+        RenderRun {
+            results: rendered.into_iter().flat_map(|(mine, _)| mine).collect(),
+            workers: 0,
+            busy,
+        }
+    }
+
+    /// [`Self::render_layout`], and how long it took.
+    fn render_timed(&self, job: &LayoutJob) -> (Vec<RenderResult>, Duration) {
+        let started = Instant::now();
+        let results = self.render_layout(job);
+        (results, started.elapsed())
     }
 
     /// Lays out a job's document once and exports each of its outputs from it: the document
@@ -429,6 +445,30 @@ impl LayoutJob {
     }
 }
 
+/// The run's layouts in the order they render, and that order in runs of one meeting's layouts.
+/// A meeting's layouts stay together, since an agenda and its public version share most of
+/// their layout in the memo cache. The runs go largest first (by their view data), so that no
+/// long paper, such as a year's process plan, is left to one core at the end of the run.
+fn schedule(documents: &[&Document]) -> (Vec<LayoutJob>, Vec<Range<usize>>) {
+    let mut runs: Vec<Vec<LayoutJob>> = Vec::new();
+    for layout in layouts(documents) {
+        let job = LayoutJob::new(&layout, documents);
+        match runs.last_mut() {
+            Some(run) if job.meeting.is_some() && run[0].meeting == job.meeting => run.push(job),
+            _ => runs.push(vec![job]),
+        }
+    }
+    let size = |run: &Vec<LayoutJob>| run.iter().map(|job| job.view.len()).sum::<usize>();
+    runs.sort_by_cached_key(|run| std::cmp::Reverse(size(run)));
+    let mut queue = Vec::new();
+    let mut ranges = Vec::new();
+    for run in runs {
+        ranges.push(queue.len()..queue.len() + run.len());
+        queue.extend(run);
+    }
+    (queue, ranges)
+}
+
 /// One layout and the documents exported from it, by their index in the run.
 struct Layout<'a> {
     document: &'a Document,
@@ -465,6 +505,44 @@ mod tests {
 
     fn document(kind: DocumentKind, path: &str) -> Document {
         Document::new(kind, None, path.into(), path.into(), json!({}))
+    }
+
+    fn sized(meeting: Option<&str>, path: &str, text_len: usize) -> Document {
+        let view = json!({ "text": "x".repeat(text_len) });
+        let meeting = meeting.map(String::from);
+        Document::new(
+            DocumentKind::Agenda,
+            meeting,
+            path.into(),
+            path.into(),
+            view,
+        )
+    }
+
+    #[test]
+    fn a_meeting_renders_together_and_the_largest_work_first() {
+        let run = [
+            sized(Some("a"), "a/dagsorden.pdf", 100),
+            sized(Some("a"), "a/dagsorden-offentlig.pdf", 100),
+            sized(Some("b"), "b/dagsorden.pdf", 300),
+            sized(None, "procesplan.pdf", 250),
+            sized(Some("c"), "c/dagsorden.pdf", 10),
+        ];
+        let documents: Vec<&Document> = run.iter().collect();
+        let (queue, runs) = schedule(&documents);
+        let order: Vec<&str> = queue.iter().map(|job| job.path.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "b/dagsorden.pdf",
+                "procesplan.pdf",
+                "a/dagsorden.pdf",
+                "a/dagsorden-offentlig.pdf",
+                "c/dagsorden.pdf"
+            ]
+        );
+        assert_eq!(runs, [0..1, 1..2, 2..4, 4..5]);
+        assert_eq!(queue[3].outputs[0].index, 1);
     }
 
     #[test]

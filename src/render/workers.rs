@@ -5,11 +5,13 @@
 //!
 //! Messages are postcard, each after its length as a little-endian u64.
 
+use std::collections::VecDeque;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::ops::Range;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -17,9 +19,14 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::{
-    CACHE_AGE, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, Rendered, Renderer, Templates,
+    CACHE_AGE, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered, Renderer,
+    Templates,
 };
 use crate::diagnostics::{Diagnostic, Location, Severity};
+
+/// How many layouts a worker is sent ahead of its answers: while it renders one, the next waits
+/// in its queue, so that it never waits for the build to read an answer and send more.
+const IN_FLIGHT: usize = 2;
 
 /// What a worker answers once it is ready; a different program (or version) answers otherwise.
 const HELLO: &str = concat!("udvalg render-worker ", env!("CARGO_PKG_VERSION"));
@@ -53,7 +60,7 @@ struct SentRendered {
 type SentResult = Result<SentRendered, Vec<SentDiagnostic>>;
 
 /// The worker's side: reads the setup, then renders each job until its input ends.
-pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
+pub fn serve(input: impl Read + Send, output: impl Write) -> io::Result<()> {
     let mut input = BufReader::new(input);
     let mut output = BufWriter::new(output);
     let Some(setup) = receive::<Setup>(&mut input)? else {
@@ -67,39 +74,55 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
     let templates = Templates::from_files(&setup.display_root, files);
     let renderer = Renderer::new(templates, setup.today);
     send(&mut output, &HELLO)?;
-    let mut laid_out = 0usize;
-    while let Some(job) = receive::<LayoutJob>(&mut input)? {
-        let results: Vec<SentResult> = renderer
-            .render_layout(&job)
-            .into_iter()
-            .map(|result| match result {
-                Ok(rendered) => Ok(SentRendered {
-                    pdf: ByteBuf::from(rendered.pdf),
-                    pages: rendered.pages,
-                    warnings: rendered.warnings.into_iter().map(sent).collect(),
-                    templates: rendered.templates,
-                }),
-                Err(errors) => Err(errors.into_iter().map(sent).collect()),
-            })
-            .collect();
-        send(&mut output, &results)?;
-        laid_out += 1;
-        if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
-            typst::comemo::evict(CACHE_AGE);
+    // Jobs are read as they come, so that the build can send the next one while this one
+    // renders, without either side waiting on a full pipe.
+    let (queued, jobs) = std::sync::mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            loop {
+                let job = receive::<LayoutJob>(&mut input).transpose();
+                let last = !matches!(job, Some(Ok(_)));
+                if job.is_none_or(|job| queued.send(job).is_err()) || last {
+                    break;
+                }
+            }
+        });
+        let mut laid_out = 0usize;
+        for job in jobs {
+            let (results, busy) = renderer.render_timed(&job?);
+            let results: Vec<SentResult> = results
+                .into_iter()
+                .map(|result| match result {
+                    Ok(rendered) => Ok(SentRendered {
+                        pdf: ByteBuf::from(rendered.pdf),
+                        pages: rendered.pages,
+                        warnings: rendered.warnings.into_iter().map(sent).collect(),
+                        templates: rendered.templates,
+                    }),
+                    Err(errors) => Err(errors.into_iter().map(sent).collect()),
+                })
+                .collect();
+            send(&mut output, &(busy, results))?;
+            laid_out += 1;
+            if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
+                typst::comemo::evict(CACHE_AGE);
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-/// Renders `queue` in `count` worker processes started from `program`: how many started, and
-/// the results by the index of their document in the run; or `None` if none would start.
+/// Renders `queue` in `count` worker processes started from `program`, each taking the next
+/// of `runs` (a meeting's layouts together, so that they share its memo cache): how many
+/// started, and the results by the index of their document in the run; or `None` if none would
+/// start.
 pub(super) fn render(
     renderer: &Renderer,
     program: &Path,
     count: usize,
-    queue: &[LayoutJob],
+    (queue, runs): (&[LayoutJob], &[Range<usize>]),
     done: &(dyn Fn() + Sync),
-) -> Option<(usize, Vec<(usize, RenderResult)>)> {
+) -> Option<RenderRun<(usize, RenderResult)>> {
     let setup = Setup {
         display_root: renderer.templates.display_root().to_string(),
         today: renderer.today,
@@ -122,40 +145,29 @@ pub(super) fn render(
         return None;
     }
     let started = workers.len();
-    // A meeting's layouts go to one worker together, so that they share its memo cache.
-    let meetings = meeting_runs(queue);
     let next = AtomicUsize::new(0);
-    let mut rendered: Vec<(usize, RenderResult)> = std::thread::scope(|scope| {
+    let (mut rendered, busy) = std::thread::scope(|scope| {
         let threads: Vec<_> = workers
             .into_iter()
-            .map(|mut worker| {
-                let (meetings, next) = (&meetings, &next);
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    while let Some(run) = meetings.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        for job in &queue[run.clone()] {
-                            let results = match worker.render(job) {
-                                Ok(results) => results,
-                                Err(e) => {
-                                    // The rest of its meeting fails below.
-                                    let stopped = format!("a render worker stopped: {e}");
-                                    mine.extend(job.outputs.iter().map(|o| failed(o, &stopped)));
-                                    return mine;
-                                }
-                            };
-                            let results = results.into_iter().map(|r| received(renderer, r));
-                            mine.extend(job.outputs.iter().map(|o| o.index).zip(results));
-                            job.outputs.iter().for_each(|_| done());
-                        }
-                    }
-                    mine
-                })
+            .map(|worker| {
+                // Each worker takes the next meeting's layouts when it is ready for more.
+                let next = &next;
+                let jobs =
+                    std::iter::from_fn(move || runs.get(next.fetch_add(1, Ordering::Relaxed)))
+                        .flat_map(|run| &queue[run.clone()]);
+                scope.spawn(move || worker.drive(jobs, renderer, done))
             })
             .collect();
         threads
             .into_iter()
-            .flat_map(|thread| thread.join().unwrap_or_default())
-            .collect()
+            .map(|thread| thread.join().unwrap_or_default())
+            .fold(
+                (Vec::new(), Duration::ZERO),
+                |(mut all, total), (mine, busy)| {
+                    all.extend(mine);
+                    (all, total + busy)
+                },
+            )
     });
     let answered: std::collections::HashSet<usize> = rendered.iter().map(|(i, _)| *i).collect();
     let unanswered = queue
@@ -165,28 +177,17 @@ pub(super) fn render(
     let stopped = "not rendered: a render worker stopped";
     let unanswered: Vec<_> = unanswered.map(|output| failed(output, stopped)).collect();
     rendered.extend(unanswered);
-    Some((started, rendered))
+    Some(RenderRun {
+        results: rendered,
+        workers: started,
+        busy,
+    })
 }
 
 /// `output`, failed with `message`.
 fn failed(output: &Output, message: &str) -> (usize, RenderResult) {
     let error = Diagnostic::error(message).with_help(format!("while rendering {}", output.path));
     (output.index, Err(vec![error]))
-}
-
-/// The queue in runs of consecutive layouts of one meeting; a layout of no meeting is a run
-/// of its own.
-fn meeting_runs(queue: &[LayoutJob]) -> Vec<Range<usize>> {
-    let mut runs: Vec<Range<usize>> = Vec::new();
-    for (i, job) in queue.iter().enumerate() {
-        match runs.last_mut() {
-            Some(run) if job.meeting.is_some() && queue[run.start].meeting == job.meeting => {
-                run.end = i + 1;
-            }
-            _ => runs.push(i..i + 1),
-        }
-    }
-    runs
 }
 
 /// A running worker process.
@@ -234,10 +235,52 @@ impl Worker {
         }
     }
 
-    fn render(&mut self, job: &LayoutJob) -> io::Result<Vec<SentResult>> {
-        self.send(job)?;
+    /// Renders `jobs`, keeping the next one queued in the worker while it renders one: the
+    /// results by the index of their document, and the time the worker spent rendering. If the
+    /// worker stops, the layouts it had fail, and it takes no more.
+    fn drive<'a>(
+        mut self,
+        mut jobs: impl Iterator<Item = &'a LayoutJob>,
+        renderer: &Renderer,
+        done: &(dyn Fn() + Sync),
+    ) -> (Vec<(usize, RenderResult)>, Duration) {
+        let mut rendered = Vec::new();
+        let mut busy = Duration::ZERO;
+        let mut sent: VecDeque<&LayoutJob> = VecDeque::new();
+        let stopped = loop {
+            if sent.len() < IN_FLIGHT
+                && let Some(job) = jobs.next()
+            {
+                sent.push_back(job);
+                match self.send(job) {
+                    Ok(()) => continue,
+                    Err(e) => break Some(e),
+                }
+            }
+            let Some(job) = sent.front() else { break None };
+            match self.answer() {
+                Ok((took, results)) => {
+                    busy += took;
+                    let results = results.into_iter().map(|r| received(renderer, r));
+                    rendered.extend(job.outputs.iter().map(|o| o.index).zip(results));
+                    job.outputs.iter().for_each(|_| done());
+                    sent.pop_front();
+                }
+                Err(e) => break Some(e),
+            }
+        };
+        if let Some(e) = stopped {
+            let stopped = format!("a render worker stopped: {e}");
+            let outputs = sent.iter().flat_map(|job| &job.outputs);
+            rendered.extend(outputs.map(|output| failed(output, &stopped)));
+        }
+        (rendered, busy)
+    }
+
+    /// The next answer: a job's results, and how long the worker took to render them.
+    fn answer(&mut self) -> io::Result<(Duration, Vec<SentResult>)> {
         match receive(&mut self.from)? {
-            Some(results) => Ok(results),
+            Some(answer) => Ok(answer),
             None => Err(match self.child.try_wait() {
                 Ok(Some(status)) => io::Error::other(status.to_string()),
                 _ => io::ErrorKind::UnexpectedEof.into(),
