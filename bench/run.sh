@@ -51,11 +51,11 @@ measure() {
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     children=""
-    read -r children <"/proc/$pid/task/$pid/children" 2>/dev/null || true
+    read -r children 2>/dev/null <"/proc/$pid/task/$pid/children" || true
     for p in $pid $children; do
       while read -r key value _; do
         [[ $key == VmHWM: ]] && peak[$p]=$value
-      done <"/proc/$p/status" 2>/dev/null || true
+      done 2>/dev/null <"/proc/$p/status" || true
     done
     read -r -t 0.02 -u "$NEVER" || true
   done

@@ -1,13 +1,15 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::{OutputDir, Written};
+use crate::output::{OutputDir, Staged, Staging, Written};
 use crate::plan::Plan;
-use crate::render::{Renderer, Templates};
+use crate::render::{RenderResult, RenderRun, Rendered, Renderer, Templates};
 
 #[derive(Debug, Default)]
 pub struct BuildReport {
@@ -80,9 +82,29 @@ pub fn build(
     }
 
     let mut errors = Diagnostics::default();
-    let mut pdfs: Vec<(&Document, &String, crate::render::Rendered)> =
-        Vec::with_capacity(stale.len());
-    if !stale.is_empty() {
+    let cannot_write = |path: &str, e: std::io::Error| {
+        Diagnostic::error(format!(
+            "cannot write {}: {e}",
+            out.root().join(path).display()
+        ))
+    };
+    let writers = rayon::ThreadPoolBuilder::new().num_threads(WRITERS).build();
+    let output_existed = out.root().exists();
+    // Each PDF is written to a staging folder as soon as it is rendered, while the rest render,
+    // and only put in its place once every document has rendered.
+    let mut pdfs: Vec<(&Document, &String, Rendered)> = Vec::with_capacity(stale.len());
+    let mut staged_pdfs: Vec<Staged> = Vec::with_capacity(stale.len());
+    let staging = match stale.is_empty() {
+        true => None,
+        false => match out.staging() {
+            Ok(staging) => Some(staging),
+            Err(e) => {
+                errors.push(cannot_write(".udvalg-staging", e));
+                return Err(errors);
+            }
+        },
+    };
+    if let Some(staging) = &staging {
         // Fonts and templates are only set up when something has to be laid out.
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0)
             .with_workers(options.workers.clone());
@@ -95,23 +117,38 @@ pub fn build(
             );
             bar
         });
-        let tick = || {
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
+        let staged: Vec<Mutex<Option<std::io::Result<Staged>>>> =
+            docs.iter().map(|_| Mutex::new(None)).collect();
+        let run = match &writers {
+            Ok(writers) => writers.in_place_scope(|scope| {
+                render_and_stage(scope, &renderer, &docs, staging, &staged, bar.as_ref())
+            }),
+            Err(_) => rayon::in_place_scope(|scope| {
+                render_and_stage(scope, &renderer, &docs, staging, &staged, bar.as_ref())
+            }),
         };
-        let run = renderer.render_all_with(&docs, &tick);
         report.workers = run.workers;
         report.busy = run.busy;
         if let Some(bar) = &bar {
             bar.finish_and_clear();
         }
-        for ((doc, view), result) in stale.iter().zip(run.results) {
+        for (((doc, view), result), slot) in stale.iter().zip(run.results).zip(staged) {
             match result {
                 Ok(mut rendered) => {
                     report.pages += rendered.pages;
                     report.warnings.append(&mut rendered.warnings);
-                    pdfs.push((doc, view, rendered));
+                    rendered.pdf = Vec::new();
+                    match slot.into_inner().ok().flatten() {
+                        Some(Ok(staged)) => {
+                            pdfs.push((doc, view, rendered));
+                            staged_pdfs.push(staged);
+                        }
+                        Some(Err(e)) => errors.push(cannot_write(&doc.path, e)),
+                        None => errors.push(cannot_write(
+                            &doc.path,
+                            std::io::Error::other("it was not staged"),
+                        )),
+                    }
                 }
                 Err(diagnostics) => errors.extend(diagnostics),
             }
@@ -128,13 +165,18 @@ pub fn build(
         }
     }
     if errors.has_errors() {
+        drop(staging);
+        if !output_existed {
+            // Made for the staging folder: a failed build leaves no trace.
+            let _ = std::fs::remove_dir(out.root());
+        }
         return Err(errors);
     }
 
     let write_all = || {
-        let pdf_writes: Vec<_> = pdfs
-            .par_iter()
-            .map(|(doc, _, rendered)| out.write(&doc.path, &rendered.pdf))
+        let pdf_writes: Vec<_> = staged_pdfs
+            .into_par_iter()
+            .map(|staged| out.persist(staged))
             .collect();
         let copy_writes: Vec<_> = copies
             .par_iter()
@@ -142,16 +184,9 @@ pub fn build(
             .collect();
         (pdf_writes, copy_writes)
     };
-    let (pdf_writes, copy_writes) =
-        match rayon::ThreadPoolBuilder::new().num_threads(WRITERS).build() {
-            Ok(writers) => writers.install(write_all),
-            Err(_) => write_all(),
-        };
-    let mut failed = |path: &str, e: std::io::Error| {
-        errors.push(Diagnostic::error(format!(
-            "cannot write {}: {e}",
-            out.root().join(path).display()
-        )));
+    let (pdf_writes, copy_writes) = match &writers {
+        Ok(writers) => writers.install(write_all),
+        Err(_) => write_all(),
     };
     for ((doc, view, rendered), result) in pdfs.iter().zip(pdf_writes) {
         match result {
@@ -171,13 +206,13 @@ pub fn build(
                 report.written.push(written);
                 report.rendered += 1;
             }
-            Err(e) => failed(&doc.path, e),
+            Err(e) => errors.push(cannot_write(&doc.path, e)),
         }
     }
     for ((path, _), result) in copies.iter().zip(copy_writes) {
         match result {
             Ok(written) => report.written.push(written),
-            Err(e) => failed(path, e),
+            Err(e) => errors.push(cannot_write(path, e)),
         }
     }
     if !pdfs.is_empty()
@@ -192,4 +227,31 @@ pub fn build(
     }
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
+}
+
+/// Renders `docs`, and stages each PDF from `scope`'s threads as soon as it is rendered, into
+/// its document's slot of `staged`.
+fn render_and_stage<'s>(
+    scope: &rayon::Scope<'s>,
+    renderer: &Renderer,
+    docs: &'s [&'s Document],
+    staging: &'s Staging<'s>,
+    staged: &'s [Mutex<Option<std::io::Result<Staged>>>],
+    bar: Option<&indicatif::ProgressBar>,
+) -> RenderRun {
+    let done = |index: usize, result: &RenderResult| {
+        if let Some(bar) = bar {
+            bar.inc(1);
+        }
+        if let Ok(rendered) = result {
+            let (path, pdf, slot) = (&docs[index].path, rendered.pdf.clone(), &staged[index]);
+            scope.spawn(move |_| {
+                let result = staging.stage(path, &pdf);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    };
+    renderer.render_all_with(docs, &done)
 }

@@ -306,4 +306,15 @@ fn a_failed_build_leaves_the_output_as_it_was() {
         "{err}"
     );
     assert_eq!(before, tree_hashes(&dir.path().join("output")));
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path().join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".udvalg-staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Into a new folder, a failed build makes nothing at all.
+    let out = udvalg(dir.path(), &["build", "--plan", "plan", "--out", "fresh"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.path().join("fresh").exists());
 }

@@ -61,7 +61,7 @@ fn render(templates: Templates, documents: &[Document], workers: Option<PathBuf>
         .stack_size(64 * 1024 * 1024)
         .build()
         .unwrap()
-        .install(|| renderer.render_all_with(&documents, &|| {}))
+        .install(|| renderer.render_all_with(&documents, &|_, _| {}))
 }
 
 fn udvalg() -> Option<PathBuf> {

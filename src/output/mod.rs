@@ -51,23 +51,54 @@ impl OutputDir {
     /// Writes `bytes` to `relative` atomically; a reader sees the old file or the new one.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> io::Result<Written> {
         let target = self.target(relative)?;
-        let sha256 = format!("{:x}", Sha256::digest(bytes));
+        let parent = target.parent().unwrap_or(&self.root);
+        let staged = self.stage_in(parent, relative, bytes)?;
+        self.persist(staged)
+    }
+
+    /// A hidden folder in the output directory to write a build's files into, before any of
+    /// them is put in its place; if the build fails, dropping it removes them all.
+    pub fn staging(&self) -> io::Result<Staging<'_>> {
+        create_dir_inside(&self.root, &self.root)?;
+        let dir = tempfile::Builder::new()
+            .prefix(".udvalg-staging-")
+            .tempdir_in(&self.root)?;
+        Ok(Staging { out: self, dir })
+    }
+
+    /// Puts a staged file in its place (the rename is atomic).
+    pub fn persist(&self, staged: Staged) -> io::Result<Written> {
+        if let Some(temp) = staged.temp {
+            let target = self.target(&staged.written.path)?;
+            create_dir_inside(&self.root, target.parent().unwrap_or(&self.root))?;
+            temp.persist(&target).map_err(|e| e.error)?;
+        }
+        Ok(staged.written)
+    }
+
+    /// Writes `bytes`, meant for `relative`, to a new file in `dir` and flushes it to the disk;
+    /// nothing is written if the target already holds exactly these bytes.
+    fn stage_in(&self, dir: &Path, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
+        let target = self.target(relative)?;
+        let mut written = Written {
+            path: relative.into(),
+            size: bytes.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(bytes)),
+            changed: false,
+        };
         if let Ok(existing) = std::fs::read(&target)
             && existing == bytes
         {
-            return Ok(Written {
-                path: relative.into(),
-                size: bytes.len() as u64,
-                sha256,
-                changed: false,
+            return Ok(Staged {
+                written,
+                temp: None,
             });
         }
-        let parent = target.parent().unwrap_or(&self.root);
-        create_dir_inside(&self.root, parent)?;
+        create_dir_inside(&self.root, dir)?;
         let mut temp = tempfile::Builder::new()
             .prefix(".udvalg-")
             .suffix(".tmp")
-            .tempfile_in(parent)?;
+            .tempfile_in(dir)?;
         temp.write_all(bytes)?;
         // Temporary files are private; papers are for everyone who may read the folder.
         #[cfg(unix)]
@@ -77,14 +108,31 @@ impl OutputDir {
                 .set_permissions(std::fs::Permissions::from_mode(0o644))?;
         }
         temp.as_file().sync_all()?;
-        temp.persist(&target).map_err(|e| e.error)?;
-        Ok(Written {
-            path: relative.into(),
-            size: bytes.len() as u64,
-            sha256,
-            changed: true,
+        written.changed = true;
+        Ok(Staged {
+            written,
+            temp: Some(temp.into_temp_path()),
         })
     }
+}
+
+/// See [`OutputDir::staging`].
+pub struct Staging<'a> {
+    out: &'a OutputDir,
+    dir: tempfile::TempDir,
+}
+
+impl Staging<'_> {
+    /// Writes `bytes`, meant for `relative`, into the staging folder (see [`OutputDir::persist`]).
+    pub fn stage(&self, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
+        self.out.stage_in(self.dir.path(), relative, bytes)
+    }
+}
+
+/// A file written but not yet in its place; `temp` is `None` if its place already holds it.
+pub struct Staged {
+    pub written: Written,
+    temp: Option<tempfile::TempPath>,
 }
 
 /// Creates `dir` below `root`, refusing to follow a symbolic link out of it.
@@ -132,6 +180,40 @@ mod tests {
         assert!(out.write("/etc/escape.pdf", b"x").is_err());
         assert!(out.write("a/./b.pdf", b"x").is_ok() || out.target("a/./b.pdf").is_err());
         assert!(!dir.path().join("escape.pdf").exists());
+    }
+
+    #[test]
+    fn staged_files_appear_only_when_persisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::new(dir.path());
+        out.write("m/kept.pdf", b"old").unwrap();
+        let staging = out.staging().unwrap();
+        let changed = staging.stage("m/kept.pdf", b"new").unwrap();
+        let same = staging.stage("m/kept.pdf", b"old").unwrap();
+        let added = staging.stage("n/added.pdf", b"added").unwrap();
+        assert!(changed.written.changed && added.written.changed && !same.written.changed);
+        assert_eq!(
+            std::fs::read(dir.path().join("m/kept.pdf")).unwrap(),
+            b"old"
+        );
+        assert!(!dir.path().join("n").exists());
+
+        out.persist(added).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("n/added.pdf")).unwrap(),
+            b"added"
+        );
+        // Dropped unpersisted (a failed build): the staged bytes go, the old file stays.
+        drop((changed, same, staging));
+        assert_eq!(
+            std::fs::read(dir.path().join("m/kept.pdf")).unwrap(),
+            b"old"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Renderer {
 /// A rendered PDF, or why it could not be.
 pub type RenderResult = Result<Rendered, Vec<Diagnostic>>;
 
+/// Called with each document's index in the run and its result, as soon as it is rendered.
+pub type Done<'a> = &'a (dyn Fn(usize, &RenderResult) + Sync);
+
 /// The results of rendering a run's documents, in their order.
 pub struct RenderRun<R = RenderResult> {
     pub results: Vec<R>,
@@ -116,11 +119,13 @@ impl Renderer {
     /// trimmed as the run goes, or a municipality-year of papers would keep every layout it
     /// ever made.
     pub fn render_all(&self, documents: &[&Document]) -> Vec<RenderResult> {
-        self.render_all_with(documents, &|| {}).results
+        self.render_all_with(documents, &|_, _| {}).results
     }
 
-    /// As [`Self::render_all`], calling `done` after each document (for a progress bar).
-    pub fn render_all_with(&self, documents: &[&Document], done: &(dyn Fn() + Sync)) -> RenderRun {
+    /// As [`Self::render_all`], handing each document's result to `done` as soon as it is
+    /// there, with the document's index (for a progress bar, and to write it while the rest
+    /// render).
+    pub fn render_all_with(&self, documents: &[&Document], done: Done) -> RenderRun {
         let threads = rayon::current_num_threads();
         let (queue, runs) = schedule(documents);
         let in_workers = match &self.workers {
@@ -153,7 +158,7 @@ impl Renderer {
         &self,
         threads: usize,
         queue: &[LayoutJob],
-        done: &(dyn Fn() + Sync),
+        done: Done,
     ) -> RenderRun<(usize, RenderResult)> {
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
@@ -166,8 +171,7 @@ impl Renderer {
                 while let Some(job) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let (results, took) = self.render_timed(job);
                     busy += took;
-                    job.outputs.iter().for_each(|_| done());
-                    mine.extend(job.outputs.iter().map(|o| o.index).zip(results));
+                    job.finish(results, done, &mut mine);
                     let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
                     if finished.is_multiple_of(threads * LAYOUTS_PER_TRIM) {
                         typst::comemo::evict(CACHE_AGE);
@@ -421,6 +425,19 @@ pub(crate) struct Output {
 }
 
 impl LayoutJob {
+    /// Hands each of the job's results to `done`, then keeps it under its document's index.
+    fn finish(
+        &self,
+        results: impl IntoIterator<Item = RenderResult>,
+        done: Done,
+        into: &mut Vec<(usize, RenderResult)>,
+    ) {
+        for (output, result) in self.outputs.iter().zip(results) {
+            done(output.index, &result);
+            into.push((output.index, result));
+        }
+    }
+
     fn new(layout: &Layout, documents: &[&Document]) -> Self {
         let document = layout.document;
         Self {

@@ -1,7 +1,7 @@
 //! Rendering in worker processes: `udvalg render-worker` lays out the jobs it reads on standard
 //! input and answers each with its PDFs on standard output. Threads of one process contend for
 //! Typst's shared memo cache (a lock and shared counters on every memoized call); processes
-//! each have their own, so two of them do twice the work of one, as two threads do not.
+//! each have their own, so that each core does the work of a lone thread.
 //!
 //! Messages are postcard, each after its length as a little-endian u64.
 
@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::{
-    CACHE_AGE, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered, Renderer,
-    Templates,
+    CACHE_AGE, Done, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered,
+    Renderer, Templates,
 };
 use crate::diagnostics::{Diagnostic, Location, Severity};
 
@@ -60,7 +60,7 @@ struct SentRendered {
 type SentResult = Result<SentRendered, Vec<SentDiagnostic>>;
 
 /// The worker's side: reads the setup, then renders each job until its input ends.
-pub fn serve(input: impl Read + Send, output: impl Write) -> io::Result<()> {
+pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Result<()> {
     let mut input = BufReader::new(input);
     let mut output = BufWriter::new(output);
     let Some(setup) = receive::<Setup>(&mut input)? else {
@@ -75,41 +75,39 @@ pub fn serve(input: impl Read + Send, output: impl Write) -> io::Result<()> {
     let renderer = Renderer::new(templates, setup.today);
     send(&mut output, &HELLO)?;
     // Jobs are read as they come, so that the build can send the next one while this one
-    // renders, without either side waiting on a full pipe.
+    // renders, without either side waiting on a full pipe. The reader is not waited for: if
+    // rendering fails, the worker ends at once and the build sees it stop.
     let (queued, jobs) = std::sync::mpsc::channel();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            loop {
-                let job = receive::<LayoutJob>(&mut input).transpose();
-                let last = !matches!(job, Some(Ok(_)));
-                if job.is_none_or(|job| queued.send(job).is_err()) || last {
-                    break;
-                }
-            }
-        });
-        let mut laid_out = 0usize;
-        for job in jobs {
-            let (results, busy) = renderer.render_timed(&job?);
-            let results: Vec<SentResult> = results
-                .into_iter()
-                .map(|result| match result {
-                    Ok(rendered) => Ok(SentRendered {
-                        pdf: ByteBuf::from(rendered.pdf),
-                        pages: rendered.pages,
-                        warnings: rendered.warnings.into_iter().map(sent).collect(),
-                        templates: rendered.templates,
-                    }),
-                    Err(errors) => Err(errors.into_iter().map(sent).collect()),
-                })
-                .collect();
-            send(&mut output, &(busy, results))?;
-            laid_out += 1;
-            if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
-                typst::comemo::evict(CACHE_AGE);
+    std::thread::spawn(move || {
+        while let Some(job) = receive::<LayoutJob>(&mut input).transpose() {
+            let unreadable = job.is_err();
+            if queued.send(job).is_err() || unreadable {
+                break;
             }
         }
-        Ok(())
-    })
+    });
+    let mut laid_out = 0usize;
+    for job in jobs {
+        let (results, busy) = renderer.render_timed(&job?);
+        let results: Vec<SentResult> = results
+            .into_iter()
+            .map(|result| match result {
+                Ok(rendered) => Ok(SentRendered {
+                    pdf: ByteBuf::from(rendered.pdf),
+                    pages: rendered.pages,
+                    warnings: rendered.warnings.into_iter().map(sent).collect(),
+                    templates: rendered.templates,
+                }),
+                Err(errors) => Err(errors.into_iter().map(sent).collect()),
+            })
+            .collect();
+        send(&mut output, &(busy, results))?;
+        laid_out += 1;
+        if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
+            typst::comemo::evict(CACHE_AGE);
+        }
+    }
+    Ok(())
 }
 
 /// Renders `queue` in `count` worker processes started from `program`, each taking the next
@@ -121,7 +119,7 @@ pub(super) fn render(
     program: &Path,
     count: usize,
     (queue, runs): (&[LayoutJob], &[Range<usize>]),
-    done: &(dyn Fn() + Sync),
+    done: Done,
 ) -> Option<RenderRun<(usize, RenderResult)>> {
     let setup = Setup {
         display_root: renderer.templates.display_root().to_string(),
@@ -242,7 +240,7 @@ impl Worker {
         mut self,
         mut jobs: impl Iterator<Item = &'a LayoutJob>,
         renderer: &Renderer,
-        done: &(dyn Fn() + Sync),
+        done: Done,
     ) -> (Vec<(usize, RenderResult)>, Duration) {
         let mut rendered = Vec::new();
         let mut busy = Duration::ZERO;
@@ -262,8 +260,7 @@ impl Worker {
                 Ok((took, results)) => {
                     busy += took;
                     let results = results.into_iter().map(|r| received(renderer, r));
-                    rendered.extend(job.outputs.iter().map(|o| o.index).zip(results));
-                    job.outputs.iter().for_each(|_| done());
+                    job.finish(results, done, &mut rendered);
                     sent.pop_front();
                 }
                 Err(e) => break Some(e),
