@@ -137,6 +137,7 @@ pub fn build(
                 Ok(mut rendered) => {
                     report.pages += rendered.pages;
                     report.warnings.append(&mut rendered.warnings);
+                    // The staged file holds the PDF now.
                     rendered.pdf = Vec::new();
                     match slot.into_inner().ok().flatten() {
                         Some(Ok(staged)) => {
