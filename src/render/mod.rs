@@ -462,28 +462,24 @@ impl LayoutJob {
     }
 }
 
-/// The run's layouts in the order they render, and that order in runs of one meeting's layouts.
-/// A meeting's layouts stay together, since an agenda and its public version share most of
-/// their layout in the memo cache. The runs go largest first (by their view data), so that no
-/// long paper, such as a year's process plan, is left to one core at the end of the run.
+/// The run's layouts in the catalogue's order, and that order in runs of one meeting's layouts.
+/// Threads take the layouts in this order: a meeting's papers, and the meetings of one
+/// committee, share much of their layout in the memo cache. Worker processes take whole runs.
 fn schedule(documents: &[&Document]) -> (Vec<LayoutJob>, Vec<Range<usize>>) {
-    let mut runs: Vec<Vec<LayoutJob>> = Vec::new();
-    for layout in layouts(documents) {
-        let job = LayoutJob::new(&layout, documents);
+    let queue: Vec<LayoutJob> = layouts(documents)
+        .iter()
+        .map(|layout| LayoutJob::new(layout, documents))
+        .collect();
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (i, job) in queue.iter().enumerate() {
         match runs.last_mut() {
-            Some(run) if job.meeting.is_some() && run[0].meeting == job.meeting => run.push(job),
-            _ => runs.push(vec![job]),
+            Some(run) if job.meeting.is_some() && queue[run.start].meeting == job.meeting => {
+                run.end = i + 1;
+            }
+            _ => runs.push(i..i + 1),
         }
     }
-    let size = |run: &Vec<LayoutJob>| run.iter().map(|job| job.view.len()).sum::<usize>();
-    runs.sort_by_cached_key(|run| std::cmp::Reverse(size(run)));
-    let mut queue = Vec::new();
-    let mut ranges = Vec::new();
-    for run in runs {
-        ranges.push(queue.len()..queue.len() + run.len());
-        queue.extend(run);
-    }
-    (queue, ranges)
+    (queue, runs)
 }
 
 /// One layout and the documents exported from it, by their index in the run.
@@ -537,7 +533,7 @@ mod tests {
     }
 
     #[test]
-    fn a_meeting_renders_together_and_the_largest_work_first() {
+    fn a_meeting_renders_together_and_workers_take_the_largest_first() {
         let run = [
             sized(Some("a"), "a/dagsorden.pdf", 100),
             sized(Some("a"), "a/dagsorden-offentlig.pdf", 100),
@@ -550,16 +546,14 @@ mod tests {
         let order: Vec<&str> = queue.iter().map(|job| job.path.as_str()).collect();
         assert_eq!(
             order,
-            [
-                "b/dagsorden.pdf",
-                "procesplan.pdf",
-                "a/dagsorden.pdf",
-                "a/dagsorden-offentlig.pdf",
-                "c/dagsorden.pdf"
-            ]
+            run.iter().map(|d| d.path.as_str()).collect::<Vec<_>>()
         );
-        assert_eq!(runs, [0..1, 1..2, 2..4, 4..5]);
-        assert_eq!(queue[3].outputs[0].index, 1);
+        assert_eq!(runs, [0..2, 2..3, 3..4, 4..5]);
+        assert_eq!(queue[1].outputs[0].index, 1);
+        assert_eq!(
+            workers::largest_first(&queue, &runs),
+            [2..3, 3..4, 0..2, 4..5]
+        );
     }
 
     #[test]

@@ -111,7 +111,8 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Resul
 }
 
 /// Renders `queue` in `count` worker processes started from `program`, each taking the next
-/// of `runs` (a meeting's layouts together, so that they share its memo cache): how many
+/// of `runs` (a meeting's layouts together, so that they share its memo cache), largest first:
+/// how many
 /// started, and the results by the index of their document in the run; or `None` if none would
 /// start.
 pub(super) fn render(
@@ -143,6 +144,8 @@ pub(super) fn render(
         return None;
     }
     let started = workers.len();
+    let runs = largest_first(queue, runs);
+    let runs = runs.as_slice();
     let next = AtomicUsize::new(0);
     let (mut rendered, busy) = std::thread::scope(|scope| {
         let threads: Vec<_> = workers
@@ -180,6 +183,16 @@ pub(super) fn render(
         workers: started,
         busy,
     })
+}
+
+/// `runs` by their view data, largest first, so that no long paper (such as a year's process
+/// plan, last in the catalogue) is left to one worker while the others have finished.
+pub(super) fn largest_first(queue: &[LayoutJob], runs: &[Range<usize>]) -> Vec<Range<usize>> {
+    let size =
+        |run: &Range<usize>| -> usize { queue[run.clone()].iter().map(|j| j.view.len()).sum() };
+    let mut runs = runs.to_vec();
+    runs.sort_by_cached_key(|run| std::cmp::Reverse(size(run)));
+    runs
 }
 
 /// `output`, failed with `message`.
