@@ -112,9 +112,8 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Resul
 
 /// Renders `queue` in `count` worker processes started from `program`, each taking the next
 /// of `runs` (a meeting's layouts together, so that they share its memo cache), largest first:
-/// how many
-/// started, and the results by the index of their document in the run; or `None` if none would
-/// start.
+/// how many started, and the results by the index of their document in the run; or `None` if
+/// none would start.
 pub(super) fn render(
     renderer: &Renderer,
     program: &Path,
