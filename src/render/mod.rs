@@ -139,10 +139,19 @@ impl Renderer {
         for (i, result) in run.results {
             results[i] = Some(result);
         }
+        // Layouts a stopped worker had queued, or that no worker took, have no result.
+        let missing = match run.workers {
+            0 => "a document was not rendered",
+            _ => "not rendered: a render worker stopped",
+        };
         let results = results
             .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| Err(vec![Diagnostic::error("a document was not rendered")]))
+            .zip(documents)
+            .map(|(result, document)| {
+                result.unwrap_or_else(|| {
+                    let help = format!("while rendering {}", document.path);
+                    Err(vec![Diagnostic::error(missing).with_help(help)])
+                })
             })
             .collect();
         RenderRun {

@@ -146,7 +146,7 @@ pub(super) fn render(
     let runs = largest_first(queue, runs);
     let runs = runs.as_slice();
     let next = AtomicUsize::new(0);
-    let (mut rendered, busy) = std::thread::scope(|scope| {
+    let (rendered, busy) = std::thread::scope(|scope| {
         let threads: Vec<_> = workers
             .into_iter()
             .map(|worker| {
@@ -169,14 +169,6 @@ pub(super) fn render(
                 },
             )
     });
-    let answered: std::collections::HashSet<usize> = rendered.iter().map(|(i, _)| *i).collect();
-    let unanswered = queue
-        .iter()
-        .flat_map(|job| &job.outputs)
-        .filter(|output| !answered.contains(&output.index));
-    let stopped = "not rendered: a render worker stopped";
-    let unanswered: Vec<_> = unanswered.map(|output| failed(output, stopped)).collect();
-    rendered.extend(unanswered);
     Some(RenderRun {
         results: rendered,
         workers: started,
