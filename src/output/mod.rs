@@ -50,9 +50,7 @@ impl OutputDir {
 
     /// Writes `bytes` to `relative` atomically; a reader sees the old file or the new one.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> io::Result<Written> {
-        let target = self.target(relative)?;
-        let parent = target.parent().unwrap_or(&self.root);
-        let staged = self.stage_in(parent, relative, bytes)?;
+        let staged = self.stage_in(None, relative, bytes)?;
         self.persist(staged)
     }
 
@@ -69,16 +67,16 @@ impl OutputDir {
     /// Puts a staged file in its place (the rename is atomic).
     pub fn persist(&self, staged: Staged) -> io::Result<Written> {
         if let Some(temp) = staged.temp {
-            let target = self.target(&staged.written.path)?;
-            create_dir_inside(&self.root, target.parent().unwrap_or(&self.root))?;
-            temp.persist(&target).map_err(|e| e.error)?;
+            create_dir_inside(&self.root, staged.target.parent().unwrap_or(&self.root))?;
+            temp.persist(&staged.target).map_err(|e| e.error)?;
         }
         Ok(staged.written)
     }
 
-    /// Writes `bytes`, meant for `relative`, to a new file in `dir` and flushes it to the disk;
-    /// nothing is written if the target already holds exactly these bytes.
-    fn stage_in(&self, dir: &Path, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
+    /// Writes `bytes`, meant for `relative`, to a new file in `dir` (by default, the target's
+    /// own folder) and flushes it to the disk; nothing is written if the target already holds
+    /// exactly these bytes.
+    fn stage_in(&self, dir: Option<&Path>, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
         let target = self.target(relative)?;
         let mut written = Written {
             path: relative.into(),
@@ -91,9 +89,11 @@ impl OutputDir {
         {
             return Ok(Staged {
                 written,
+                target,
                 temp: None,
             });
         }
+        let dir = dir.unwrap_or(target.parent().unwrap_or(&self.root));
         create_dir_inside(&self.root, dir)?;
         let mut temp = tempfile::Builder::new()
             .prefix(".udvalg-")
@@ -111,6 +111,7 @@ impl OutputDir {
         written.changed = true;
         Ok(Staged {
             written,
+            target,
             temp: Some(temp.into_temp_path()),
         })
     }
@@ -125,13 +126,14 @@ pub struct Staging<'a> {
 impl Staging<'_> {
     /// Writes `bytes`, meant for `relative`, into the staging folder (see [`OutputDir::persist`]).
     pub fn stage(&self, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
-        self.out.stage_in(self.dir.path(), relative, bytes)
+        self.out.stage_in(Some(self.dir.path()), relative, bytes)
     }
 }
 
 /// A file written but not yet in its place; `temp` is `None` if its place already holds it.
 pub struct Staged {
     pub written: Written,
+    target: PathBuf,
     temp: Option<tempfile::TempPath>,
 }
 
