@@ -1,13 +1,11 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
-use std::sync::Mutex;
-
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::documents::{self, Document, Selection};
+use crate::documents::{self, CopiedFile, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::{OutputDir, Staged, Staging, Written};
+use crate::output::{OutputDir, Staged, Staging, Written, with_io_threads};
 use crate::plan::Plan;
 use crate::render::{RenderResult, RenderRun, Rendered, Renderer, Templates};
 
@@ -82,87 +80,59 @@ pub fn build(
     }
 
     let mut errors = Diagnostics::default();
-    let cannot_write = |path: &str, e: std::io::Error| {
-        Diagnostic::error(format!(
-            "cannot write {}: {e}",
-            out.root().join(path).display()
-        ))
-    };
-    let writers = rayon::ThreadPoolBuilder::new().num_threads(WRITERS).build();
     let output_existed = out.root().exists();
+    if stale.is_empty() && catalogue.files.is_empty() {
+        return Ok(report);
+    }
     // Each PDF is written to a staging folder as soon as it is rendered, while the rest render,
-    // and only put in its place once every document has rendered.
-    let mut pdfs: Vec<(&Document, &String, Rendered)> = Vec::with_capacity(stale.len());
-    let mut staged_pdfs: Vec<Staged> = Vec::with_capacity(stale.len());
-    let staging = match stale.is_empty() {
-        true => None,
-        false => match out.staging() {
-            Ok(staging) => Some(staging),
-            Err(e) => {
-                errors.push(cannot_write(".udvalg-staging", e));
-                return Err(errors);
-            }
-        },
+    // and the attachments beside them; all are put in their place once every document has
+    // rendered.
+    let staging = match out.staging() {
+        Ok(staging) => staging,
+        Err(e) => {
+            errors.push(cannot_write(out, ".udvalg-staging", e));
+            return Err(errors);
+        }
     };
-    if let Some(staging) = &staging {
-        // Fonts and templates are only set up when something has to be laid out.
-        let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0)
-            .with_workers(options.workers.clone());
-        let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
-        let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| {
-            let bar = indicatif::ProgressBar::new(docs.len() as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} papers, {eta} left")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
-        let staged: Vec<Mutex<Option<std::io::Result<Staged>>>> =
-            docs.iter().map(|_| Mutex::new(None)).collect();
-        let run = match &writers {
-            Ok(writers) => writers.in_place_scope(|scope| {
-                render_and_stage(scope, &renderer, &docs, staging, &staged, bar.as_ref())
-            }),
-            Err(_) => rayon::in_place_scope(|scope| {
-                render_and_stage(scope, &renderer, &docs, staging, &staged, bar.as_ref())
-            }),
-        };
+    let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
+    // Fonts and templates are only set up when something has to be laid out.
+    let renderer = (!docs.is_empty()).then(|| {
+        Renderer::new(templates, plan.settings.plan.date.get_ref().0)
+            .with_workers(options.workers.clone())
+    });
+    let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
+    let (run, mut staged) = render_and_stage(
+        renderer.as_ref(),
+        &docs,
+        &catalogue.files,
+        &staging,
+        bar.as_ref(),
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let copies = staged.split_off(docs.len());
+    let mut pdfs: Vec<(&Document, &String, Rendered, Staged)> = Vec::with_capacity(docs.len());
+    if let Some(run) = run {
         report.workers = run.workers;
         report.busy = run.busy;
-        if let Some(bar) = &bar {
-            bar.finish_and_clear();
-        }
-        for (((doc, view), result), slot) in stale.iter().zip(run.results).zip(staged) {
-            match result {
-                Ok(mut rendered) => {
+        for (((doc, view), result), staged) in stale.iter().zip(run.results).zip(staged) {
+            match (result, staged) {
+                (Ok(mut rendered), Ok(staged)) => {
                     report.pages += rendered.pages;
                     report.warnings.append(&mut rendered.warnings);
-                    // The staged file holds the PDF now.
-                    rendered.pdf = Vec::new();
-                    match slot.into_inner().ok().flatten() {
-                        Some(Ok(staged)) => {
-                            pdfs.push((doc, view, rendered));
-                            staged_pdfs.push(staged);
-                        }
-                        Some(Err(e)) => errors.push(cannot_write(&doc.path, e)),
-                        None => errors.push(cannot_write(
-                            &doc.path,
-                            std::io::Error::other("it was not staged"),
-                        )),
-                    }
+                    pdfs.push((doc, view, rendered, staged));
                 }
-                Err(diagnostics) => errors.extend(diagnostics),
+                (Ok(_), Err(e)) => errors.push(e),
+                (Err(diagnostics), _) => errors.extend(diagnostics),
             }
         }
     }
-    let mut copies = Vec::with_capacity(catalogue.files.len());
-    for file in &catalogue.files {
-        match std::fs::read(&file.from) {
-            Ok(bytes) => copies.push((file.path.as_str(), bytes)),
-            Err(e) => errors.push(Diagnostic::error(format!(
-                "cannot read the attachment {}: {e}",
-                file.from.display()
-            ))),
+    let mut attachments = Vec::with_capacity(copies.len());
+    for staged in copies {
+        match staged {
+            Ok(staged) => attachments.push(staged),
+            Err(e) => errors.push(e),
         }
     }
     if errors.has_errors() {
@@ -174,31 +144,18 @@ pub fn build(
         return Err(errors);
     }
 
-    let write_all = || {
-        let pdf_writes: Vec<_> = staged_pdfs
-            .into_par_iter()
-            .map(|staged| out.persist(staged))
-            .collect();
-        let copy_writes: Vec<_> = copies
-            .par_iter()
-            .map(|(path, bytes)| out.write(path, bytes))
-            .collect();
-        (pdf_writes, copy_writes)
-    };
-    let (pdf_writes, copy_writes) = match &writers {
-        Ok(writers) => writers.install(write_all),
-        Err(_) => write_all(),
-    };
-    for ((doc, view, rendered), result) in pdfs.iter().zip(pdf_writes) {
-        match result {
+    // Every file is on the disk by now: putting each in its place is a rename.
+    let wrote_pdfs = !pdfs.is_empty();
+    for (doc, view, rendered, staged) in pdfs {
+        match out.persist(staged) {
             Ok(written) => {
                 record.documents.insert(
                     doc.path.clone(),
                     RecordEntry {
                         kind: doc.kind.name().into(),
                         meeting: doc.meeting.clone(),
-                        view: (*view).clone(),
-                        templates: rendered.templates.clone(),
+                        view: view.clone(),
+                        templates: rendered.templates,
                         sha256: written.sha256.clone(),
                         size: written.size,
                         draft: doc.is_draft(),
@@ -207,18 +164,17 @@ pub fn build(
                 report.written.push(written);
                 report.rendered += 1;
             }
-            Err(e) => errors.push(cannot_write(&doc.path, e)),
+            Err(e) => errors.push(cannot_write(out, &doc.path, e)),
         }
     }
-    for ((path, _), result) in copies.iter().zip(copy_writes) {
-        match result {
+    for staged in attachments {
+        let path = staged.written.path.clone();
+        match out.persist(staged) {
             Ok(written) => report.written.push(written),
-            Err(e) => errors.push(cannot_write(path, e)),
+            Err(e) => errors.push(cannot_write(out, &path, e)),
         }
     }
-    if !pdfs.is_empty()
-        && let Err(e) = record.save(out)
-    {
+    if wrote_pdfs && let Err(e) = record.save(out) {
         errors.push(Diagnostic::error(format!(
             "cannot write the build record: {e}"
         )));
@@ -230,29 +186,97 @@ pub fn build(
     Ok(report)
 }
 
-/// Renders `docs`, and stages each PDF from `scope`'s threads as soon as it is rendered, into
-/// its document's slot of `staged`.
-fn render_and_stage<'s>(
-    scope: &rayon::Scope<'s>,
-    renderer: &Renderer,
-    docs: &'s [&'s Document],
-    staging: &'s Staging<'s>,
-    staged: &'s [Mutex<Option<std::io::Result<Staged>>>],
+/// Renders `docs` (if there is a renderer) and stages `files`, each PDF as soon as it is
+/// rendered, on threads that write while the rest render: the run, and what was staged for each
+/// document, then for each file.
+fn render_and_stage(
+    renderer: Option<&Renderer>,
+    docs: &[&Document],
+    files: &[CopiedFile],
+    staging: &Staging,
     bar: Option<&indicatif::ProgressBar>,
-) -> RenderRun {
-    let done = |index: usize, result: &RenderResult| {
-        if let Some(bar) = bar {
-            bar.inc(1);
+) -> (Option<RenderRun>, Vec<Result<Staged, Diagnostic>>) {
+    let out = staging.out();
+    let stage = |item: ToStage| match item {
+        ToStage::Pdf(index, pdf) => {
+            let path = &docs[index].path;
+            let staged = staging.stage(path, &pdf);
+            (index, staged.map_err(|e| cannot_write(out, path, e)))
         }
-        if let Ok(rendered) = result {
-            let (path, pdf, slot) = (&docs[index].path, rendered.pdf.clone(), &staged[index]);
-            scope.spawn(move |_| {
-                let result = staging.stage(path, &pdf);
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(result);
-                }
-            });
+        ToStage::Attachment(index) => {
+            let file = &files[index];
+            let staged = std::fs::read(&file.from)
+                .map_err(|e| {
+                    Diagnostic::error(format!(
+                        "cannot read the attachment {}: {e}",
+                        file.from.display()
+                    ))
+                })
+                .and_then(|bytes| {
+                    staging
+                        .stage(&file.path, &bytes)
+                        .map_err(|e| cannot_write(out, &file.path, e))
+                });
+            (docs.len() + index, staged)
         }
     };
-    renderer.render_all_with(docs, &done)
+    let (run, staged) = with_io_threads(WRITERS, stage, |hand| {
+        (0..files.len()).for_each(|index| hand(ToStage::Attachment(index)));
+        let done = |index: usize, result: &mut RenderResult| {
+            if let Some(bar) = bar {
+                bar.inc(1);
+            }
+            if let Ok(rendered) = result {
+                // The staged file holds the PDF from now on.
+                hand(ToStage::Pdf(index, std::mem::take(&mut rendered.pdf)));
+            }
+        };
+        renderer.map(|renderer| renderer.render_all_with(docs, &done))
+    });
+    let paths = docs
+        .iter()
+        .map(|doc| &doc.path)
+        .chain(files.iter().map(|f| &f.path));
+    let staged = in_order(staged, docs.len() + files.len())
+        .into_iter()
+        .zip(paths)
+        .map(|(staged, path)| {
+            staged.unwrap_or_else(|| {
+                let e = std::io::Error::other("it was not staged");
+                Err(cannot_write(out, path, e))
+            })
+        })
+        .collect();
+    (run, staged)
+}
+
+fn progress_bar(papers: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(papers as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} papers, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// What the writing threads stage: a rendered document's PDF, or the catalogue's attachment.
+enum ToStage {
+    Pdf(usize, Vec<u8>),
+    Attachment(usize),
+}
+
+fn cannot_write(out: &OutputDir, path: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot write {}: {e}",
+        out.root().join(path).display()
+    ))
+}
+
+/// Results that came by index in any order, in the order of their indices.
+fn in_order<R>(results: Vec<(usize, R)>, count: usize) -> Vec<Option<R>> {
+    let mut ordered: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    for (index, result) in results {
+        ordered[index] = Some(result);
+    }
+    ordered
 }

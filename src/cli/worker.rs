@@ -4,13 +4,32 @@
 use super::{Outcome, RENDER_STACK_BYTES, UsageError};
 
 pub fn run() -> Result<Outcome, UsageError> {
-    // Typst lays out recursively: the worker renders on a thread with a large stack.
-    let served = std::thread::Builder::new()
+    // One thread, with a large stack as Typst lays out recursively. Typst runs parts of a layout
+    // and of the PDF export in parallel on the current rayon pool: here they run in turn, since
+    // the build starts a worker per core, and threads sharing one memo cache slow each other.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
         .stack_size(RENDER_STACK_BYTES)
-        .spawn(|| crate::render::serve_worker(std::io::stdin(), std::io::stdout().lock()))
-        .map_err(|e| UsageError(format!("cannot start the render worker: {e}")))?
-        .join()
-        .map_err(|_| UsageError("the render worker failed".into()))?;
+        .thread_name(|_| "render-worker".into())
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the render worker: {e}")))?;
+    let output =
+        raw_stdout().map_err(|e| UsageError(format!("cannot use standard output: {e}")))?;
+    let served = pool.install(|| crate::render::serve_worker(std::io::stdin(), output));
     served.map_err(|e| UsageError(format!("the render worker stopped: {e}")))?;
     Ok(Outcome::ok(vec![], vec![]))
+}
+
+/// Standard output without its line buffering, which would look for line ends in every PDF.
+#[cfg(unix)]
+fn raw_stdout() -> std::io::Result<impl std::io::Write> {
+    use std::os::fd::AsFd;
+    Ok(std::fs::File::from(
+        std::io::stdout().as_fd().try_clone_to_owned()?,
+    ))
+}
+
+#[cfg(not(unix))]
+fn raw_stdout() -> std::io::Result<impl std::io::Write> {
+    Ok(std::io::stdout())
 }

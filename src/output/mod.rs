@@ -6,7 +6,10 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+mod io_threads;
 pub mod record;
+
+pub use io_threads::with_io_threads;
 
 /// A file that was written, with what a manifest needs.
 #[derive(Debug, Clone)]
@@ -123,7 +126,12 @@ pub struct Staging<'a> {
     dir: tempfile::TempDir,
 }
 
-impl Staging<'_> {
+impl<'a> Staging<'a> {
+    /// The output directory the staged files are for.
+    pub fn out(&self) -> &'a OutputDir {
+        self.out
+    }
+
     /// Writes `bytes`, meant for `relative`, into the staging folder (see [`OutputDir::persist`]).
     pub fn stage(&self, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
         self.out.stage_in(Some(self.dir.path()), relative, bytes)

@@ -59,8 +59,9 @@ pub struct Renderer {
 /// A rendered PDF, or why it could not be.
 pub type RenderResult = Result<Rendered, Vec<Diagnostic>>;
 
-/// Called with each document's index in the run and its result, as soon as it is rendered.
-pub type Done<'a> = &'a (dyn Fn(usize, &RenderResult) + Sync);
+/// Called with each document's index in the run and its result, as soon as it is rendered; it
+/// may take the PDF (to write it), and the run keeps the rest.
+pub type Done<'a> = &'a (dyn Fn(usize, &mut RenderResult) + Sync);
 
 /// The results of rendering a run's documents, in their order.
 pub struct RenderRun<R = RenderResult> {
@@ -441,8 +442,8 @@ impl LayoutJob {
         done: Done,
         into: &mut Vec<(usize, RenderResult)>,
     ) {
-        for (output, result) in self.outputs.iter().zip(results) {
-            done(output.index, &result);
+        for (output, mut result) in self.outputs.iter().zip(results) {
+            done(output.index, &mut result);
             into.push((output.index, result));
         }
     }

@@ -299,10 +299,15 @@ impl Drop for Worker {
     }
 }
 
+/// A message larger than this is not one of ours (a year's agenda with its items is a few MB).
+const LARGEST_MESSAGE: u64 = 1 << 30;
+
+/// Writes `message` straight to `to`, after its length, so that a PDF is not copied into a
+/// growing buffer first.
 fn send(to: &mut impl Write, message: &impl Serialize) -> io::Result<()> {
-    let bytes = postcard::to_stdvec(message).map_err(io::Error::other)?;
-    to.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    to.write_all(&bytes)?;
+    let length = postcard::experimental::serialized_size(message).map_err(io::Error::other)?;
+    to.write_all(&(length as u64).to_le_bytes())?;
+    postcard::to_io(message, &mut *to).map_err(io::Error::other)?;
     to.flush()
 }
 
@@ -314,12 +319,15 @@ fn receive<T: DeserializeOwned>(from: &mut impl Read) -> io::Result<Option<T>> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let length = usize::try_from(u64::from_le_bytes(length)).map_err(io::Error::other)?;
-    let mut bytes = Vec::new();
-    from.take(length as u64).read_to_end(&mut bytes)?;
-    if bytes.len() != length {
-        return Err(io::ErrorKind::UnexpectedEof.into());
+    let length = u64::from_le_bytes(length);
+    if length > LARGEST_MESSAGE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a message of {length} bytes is not a render worker's"),
+        ));
     }
+    let mut bytes = vec![0; length as usize];
+    from.read_exact(&mut bytes)?;
     postcard::from_bytes(&bytes)
         .map(Some)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
@@ -381,5 +389,10 @@ mod tests {
         let mut cut_short = &pipe[..pipe.len() - 1];
         receive::<String>(&mut cut_short).unwrap();
         assert!(receive::<Vec<u64>>(&mut cut_short).is_err());
+
+        // Another program's output, read as a length, is refused before anything is allocated.
+        let mut not_ours: &[u8] = b"%PDF-1.7 and more";
+        let refused = receive::<String>(&mut not_ours).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::InvalidData);
     }
 }
