@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::plan::Plan;
@@ -194,158 +195,23 @@ impl Selection {
 /// Every document of a valid plan that the selection wants, in a fixed order.
 pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
     let mut out = Catalogue::default();
+    let plan_date = plan.settings.plan.date.get_ref().0;
+
+    // Meetings are independent of each other; they are put together in their order.
+    let meetings: Vec<Catalogue> = plan
+        .meetings
+        .par_iter()
+        .map(|meeting| meeting_catalogue(plan, meeting, selection))
+        .collect();
+    for meeting in meetings {
+        out.documents.extend(meeting.documents);
+        out.files.extend(meeting.files);
+    }
     let mut push = |doc: Document| {
         if selection.wants(doc.kind, doc.meeting.as_deref()) {
             out.documents.push(doc);
         }
     };
-    let plan_date = plan.settings.plan.date.get_ref().0;
-
-    for meeting in &plan.meetings {
-        let id = meeting.id.get_ref();
-        if proceedings::has_invitation(meeting) {
-            let name = meeting.title.as_deref().unwrap_or("moede");
-            push(Document::new(
-                DocumentKind::Invitation,
-                Some(id.clone()),
-                format!("{id}/invitation-{}.pdf", slug(name)),
-                proceedings::invitation_title(plan, meeting),
-                proceedings::invitation(plan, meeting),
-            ));
-        }
-        if !has_agenda(meeting) {
-            continue;
-        }
-        let agenda_name = format!(
-            "dagsorden-{}-{}",
-            slug(&views::body_name(plan, meeting)),
-            meeting.date.get_ref()
-        );
-        let attachments = attachment_files(plan, meeting);
-        let has_closed = meeting.items.iter().any(|i| i.closed);
-        let agenda = Arc::new(Document::new(
-            DocumentKind::Agenda,
-            Some(id.clone()),
-            format!("{id}/{agenda_name}.pdf"),
-            views::agenda_title(plan, meeting),
-            views::agenda(plan, meeting, &attachments, false),
-        ));
-        // Serialised before the copy, so that the agenda and its items share one JSON.
-        agenda.json();
-        push(Document::clone(&agenda));
-        if has_closed {
-            push(Document::new(
-                DocumentKind::Agenda,
-                Some(id.clone()),
-                format!("{id}/{agenda_name}-offentlig.pdf"),
-                format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
-                views::agenda(plan, meeting, &attachments, true),
-            ));
-        }
-        if proceedings::has_minutes(meeting) {
-            let name = format!(
-                "referat-{}-{}",
-                slug(&views::body_name(plan, meeting)),
-                meeting.date.get_ref()
-            );
-            let title = proceedings::minutes_title(plan, meeting);
-            push(Document::new(
-                DocumentKind::Minutes,
-                Some(id.clone()),
-                format!("{id}/{name}.pdf"),
-                title.clone(),
-                proceedings::minutes(plan, meeting, &attachments, false),
-            ));
-            if has_closed {
-                push(Document::new(
-                    DocumentKind::Minutes,
-                    Some(id.clone()),
-                    format!("{id}/{name}-offentlig.pdf"),
-                    format!("{title} (offentlig udgave)"),
-                    proceedings::minutes(plan, meeting, &attachments, true),
-                ));
-            }
-        }
-        for (index, item) in meeting.items.iter().enumerate() {
-            if item.closed {
-                continue;
-            }
-            push(
-                Document::new(
-                    DocumentKind::AgendaItem,
-                    Some(id.clone()),
-                    format!("{id}/{}", item_file_name(index, item)),
-                    views::agenda_item_title(plan, meeting, index),
-                    views::agenda_item(plan, meeting, index, &attachments),
-                )
-                .excerpt_of(&agenda, index as u64 + 1),
-            );
-        }
-        // Items that attach the same file share it: it is made (or copied) once.
-        let mut made = HashSet::new();
-        for attachment in attachments.iter().filter(|a| made.insert(a.path.as_str())) {
-            match &attachment.source {
-                AttachmentSource::Strategy { edition } => push(Document::new(
-                    DocumentKind::Strategy,
-                    Some(id.clone()),
-                    format!("{id}/{}", attachment.path),
-                    attachment.title.clone(),
-                    views::strategy(plan, edition),
-                )),
-                AttachmentSource::ProcessPlan => push(Document::new(
-                    DocumentKind::ProcessPlan,
-                    Some(id.clone()),
-                    format!("{id}/{}", attachment.path),
-                    attachment.title.clone(),
-                    views::process_plan(plan, views::as_of(plan, meeting)),
-                )),
-                AttachmentSource::ConsultationSummary { consultation } => {
-                    if let Some(c) = plan.consultation(consultation) {
-                        push(consultation::summary_document(
-                            plan,
-                            c,
-                            Some(id.clone()),
-                            format!("{id}/{}", attachment.path),
-                            send_out_date(plan, meeting),
-                        ));
-                    }
-                }
-                AttachmentSource::ActionPlan { id: plan_id } => {
-                    if let Some(ap) = plan.action_plan(plan_id) {
-                        push(Document::new(
-                            DocumentKind::ActionPlan,
-                            Some(id.clone()),
-                            format!("{id}/{}", attachment.path),
-                            attachment.title.clone(),
-                            followup::action_plan(plan, ap),
-                        ));
-                    }
-                }
-                AttachmentSource::KeyFigures { year } => {
-                    if let Some(kf) = plan.key_figures_for(*year) {
-                        push(Document::new(
-                            DocumentKind::KeyFigures,
-                            Some(id.clone()),
-                            format!("{id}/{}", attachment.path),
-                            attachment.title.clone(),
-                            followup::key_figures(plan, kf),
-                        ));
-                    }
-                }
-                AttachmentSource::File(from) => {
-                    if selection.kind.is_none()
-                        && selection.meeting.as_ref().is_none_or(|m| m == id)
-                    {
-                        out.files.push(CopiedFile {
-                            from: from.clone(),
-                            path: format!("{id}/{}", attachment.path),
-                            meeting: id.clone(),
-                        });
-                    }
-                }
-            }
-        }
-    }
 
     // The current strategy and process plan, outside any meeting.
     if selection.meeting.is_none() {
@@ -385,6 +251,158 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
             views::process_plan_title(plan),
             views::process_plan(plan, plan_date),
         ));
+    }
+    out
+}
+
+/// The documents and copied files of one meeting that the selection wants.
+fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> Catalogue {
+    let mut out = Catalogue::default();
+    let mut push = |doc: Document| {
+        if selection.wants(doc.kind, doc.meeting.as_deref()) {
+            out.documents.push(doc);
+        }
+    };
+    let id = meeting.id.get_ref();
+    if proceedings::has_invitation(meeting) {
+        let name = meeting.title.as_deref().unwrap_or("moede");
+        push(Document::new(
+            DocumentKind::Invitation,
+            Some(id.clone()),
+            format!("{id}/invitation-{}.pdf", slug(name)),
+            proceedings::invitation_title(plan, meeting),
+            proceedings::invitation(plan, meeting),
+        ));
+    }
+    if !has_agenda(meeting) {
+        return out;
+    }
+    let agenda_name = format!(
+        "dagsorden-{}-{}",
+        slug(&views::body_name(plan, meeting)),
+        meeting.date.get_ref()
+    );
+    let attachments = attachment_files(plan, meeting);
+    let has_closed = meeting.items.iter().any(|i| i.closed);
+    let agenda = Arc::new(Document::new(
+        DocumentKind::Agenda,
+        Some(id.clone()),
+        format!("{id}/{agenda_name}.pdf"),
+        views::agenda_title(plan, meeting),
+        views::agenda(plan, meeting, &attachments, false),
+    ));
+    // Serialised before the copy, so that the agenda and its items share one JSON.
+    agenda.json();
+    push(Document::clone(&agenda));
+    if has_closed {
+        push(Document::new(
+            DocumentKind::Agenda,
+            Some(id.clone()),
+            format!("{id}/{agenda_name}-offentlig.pdf"),
+            format!("{} (offentlig udgave)", views::agenda_title(plan, meeting)),
+            views::agenda(plan, meeting, &attachments, true),
+        ));
+    }
+    if proceedings::has_minutes(meeting) {
+        let name = format!(
+            "referat-{}-{}",
+            slug(&views::body_name(plan, meeting)),
+            meeting.date.get_ref()
+        );
+        let title = proceedings::minutes_title(plan, meeting);
+        push(Document::new(
+            DocumentKind::Minutes,
+            Some(id.clone()),
+            format!("{id}/{name}.pdf"),
+            title.clone(),
+            proceedings::minutes(plan, meeting, &attachments, false),
+        ));
+        if has_closed {
+            push(Document::new(
+                DocumentKind::Minutes,
+                Some(id.clone()),
+                format!("{id}/{name}-offentlig.pdf"),
+                format!("{title} (offentlig udgave)"),
+                proceedings::minutes(plan, meeting, &attachments, true),
+            ));
+        }
+    }
+    for (index, item) in meeting.items.iter().enumerate() {
+        if item.closed {
+            continue;
+        }
+        push(
+            Document::new(
+                DocumentKind::AgendaItem,
+                Some(id.clone()),
+                format!("{id}/{}", item_file_name(index, item)),
+                views::agenda_item_title(plan, meeting, index),
+                views::agenda_item(plan, meeting, index, &attachments),
+            )
+            .excerpt_of(&agenda, index as u64 + 1),
+        );
+    }
+    // Items that attach the same file share it: it is made (or copied) once.
+    let mut made = HashSet::new();
+    for attachment in attachments.iter().filter(|a| made.insert(a.path.as_str())) {
+        match &attachment.source {
+            AttachmentSource::Strategy { edition } => push(Document::new(
+                DocumentKind::Strategy,
+                Some(id.clone()),
+                format!("{id}/{}", attachment.path),
+                attachment.title.clone(),
+                views::strategy(plan, edition),
+            )),
+            AttachmentSource::ProcessPlan => push(Document::new(
+                DocumentKind::ProcessPlan,
+                Some(id.clone()),
+                format!("{id}/{}", attachment.path),
+                attachment.title.clone(),
+                views::process_plan(plan, views::as_of(plan, meeting)),
+            )),
+            AttachmentSource::ConsultationSummary { consultation } => {
+                if let Some(c) = plan.consultation(consultation) {
+                    push(consultation::summary_document(
+                        plan,
+                        c,
+                        Some(id.clone()),
+                        format!("{id}/{}", attachment.path),
+                        send_out_date(plan, meeting),
+                    ));
+                }
+            }
+            AttachmentSource::ActionPlan { id: plan_id } => {
+                if let Some(ap) = plan.action_plan(plan_id) {
+                    push(Document::new(
+                        DocumentKind::ActionPlan,
+                        Some(id.clone()),
+                        format!("{id}/{}", attachment.path),
+                        attachment.title.clone(),
+                        followup::action_plan(plan, ap),
+                    ));
+                }
+            }
+            AttachmentSource::KeyFigures { year } => {
+                if let Some(kf) = plan.key_figures_for(*year) {
+                    push(Document::new(
+                        DocumentKind::KeyFigures,
+                        Some(id.clone()),
+                        format!("{id}/{}", attachment.path),
+                        attachment.title.clone(),
+                        followup::key_figures(plan, kf),
+                    ));
+                }
+            }
+            AttachmentSource::File(from) => {
+                if selection.kind.is_none() && selection.meeting.as_ref().is_none_or(|m| m == id) {
+                    out.files.push(CopiedFile {
+                        from: from.clone(),
+                        path: format!("{id}/{}", attachment.path),
+                        meeting: id.clone(),
+                    });
+                }
+            }
+        }
     }
     out
 }
