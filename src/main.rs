@@ -4,6 +4,13 @@ use clap::Parser;
 use udvalg::cli::{self, Cli, Format};
 use udvalg::diagnostics;
 
+/// Typst allocates and frees many small objects, and each trim of its memo cache frees them in
+/// bulk: with glibc's allocator, malloc and free were about a sixth of a render worker's time.
+/// Measured on the synthetic year, mimalloc made full builds about 7% faster and one-thread
+/// builds about 13% faster, for about 60 MB more per worker.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let format = cli.global.format;
