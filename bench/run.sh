@@ -39,6 +39,7 @@ UDVALG="$PWD/target/release/udvalg"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Runs udvalg and prints "seconds peak-RSS-MB". A large build renders in worker processes, so
 # the peak is the sum of each process's own peak (VmHWM), read every 20 ms with shell builtins
@@ -133,12 +134,16 @@ bench_plan() {
   local plan_args=(--plan "$plan_dir")
 
   # One thread and all cores in turn, so that a slow spell of the machine hits both alike.
-  local serial="" full="" rss="" work="" t m w
+  # Each full build is also compared with the one-thread build just before it: a pair shares
+  # the machine's spell, where the fastest of each can come from different spells.
+  local serial="" full="" rss="" work="" t s m w pairs="" same=""
   for _ in $(seq "$RUNS"); do
-    read -r t _ _ < <(fresh_build "$out" "${plan_args[@]}" --jobs 1)
-    if faster "$t" "$serial"; then serial=$t; fi
+    read -r s _ _ < <(fresh_build "$out" "${plan_args[@]}" --jobs 1)
+    if faster "$s" "$serial"; then serial=$s; fi
     read -r t m w < <(fresh_build "$out" "${plan_args[@]}")
     if faster "$t" "$full"; then full=$t rss=$m work=$w; fi
+    pairs="$pairs $(awk -v t="$t" -v s="$s" -v c="$CORES" 'BEGIN { printf "%.2f", t / (s / c) }')"
+    same="$same $(ratio "$t" "$w")"
   done
   read -r noop _ < <(fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
   read -r one _ < <(fastest edit_and_build "$out" "${plan_args[@]}")
@@ -153,6 +158,8 @@ bench_plan() {
   echo "   udvalg full build            ${full} s   peak RSS ${rss} MB (all processes)"
   echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
   echo "   compile + export / cores     ${work} s   (summed over the full build's layouts; the full build is $(ratio "$full" "$work")x this)"
+  echo "   run by run, full build /     one thread / cores:${pairs} (median $(median <<<"$pairs")x);"
+  echo "                                own compile + export / cores:${same} (median $(median <<<"$same")x)"
   echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster; the CLI wrote $made of $docs PDFs)"
   echo "   no-op rebuild                ${noop} s"
   echo "   one agenda item changed      ${one} s   (the full typst CLI loop is $(ratio "$cli" "$one")x slower)"
