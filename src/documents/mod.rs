@@ -345,21 +345,24 @@ fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> C
     // Items that attach the same file share it: it is made (or copied) once.
     let mut made = HashSet::new();
     for attachment in attachments.iter().filter(|a| made.insert(a.path.as_str())) {
+        let made_here = |kind: DocumentKind, view: Value| {
+            let path = format!("{id}/{}", attachment.path);
+            Document::new(kind, Some(id.clone()), path, attachment.title.clone(), view)
+        };
         match &attachment.source {
-            AttachmentSource::Strategy { edition } => push(Document::new(
-                DocumentKind::Strategy,
-                Some(id.clone()),
-                format!("{id}/{}", attachment.path),
-                attachment.title.clone(),
-                views::strategy(plan, edition),
-            )),
-            AttachmentSource::ProcessPlan => push(Document::new(
-                DocumentKind::ProcessPlan,
-                Some(id.clone()),
-                format!("{id}/{}", attachment.path),
-                attachment.title.clone(),
-                views::process_plan(plan, views::as_of(plan, meeting)),
-            )),
+            AttachmentSource::Strategy { edition } => {
+                push(made_here(
+                    DocumentKind::Strategy,
+                    views::strategy(plan, edition),
+                ));
+            }
+            AttachmentSource::ProcessPlan => {
+                let as_of = views::as_of(plan, meeting);
+                push(made_here(
+                    DocumentKind::ProcessPlan,
+                    views::process_plan(plan, as_of),
+                ));
+            }
             AttachmentSource::ConsultationSummary { consultation } => {
                 if let Some(c) = plan.consultation(consultation) {
                     push(consultation::summary_document(
@@ -373,24 +376,14 @@ fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> C
             }
             AttachmentSource::ActionPlan { id: plan_id } => {
                 if let Some(ap) = plan.action_plan(plan_id) {
-                    push(Document::new(
-                        DocumentKind::ActionPlan,
-                        Some(id.clone()),
-                        format!("{id}/{}", attachment.path),
-                        attachment.title.clone(),
-                        followup::action_plan(plan, ap),
-                    ));
+                    let view = followup::action_plan(plan, ap);
+                    push(made_here(DocumentKind::ActionPlan, view));
                 }
             }
             AttachmentSource::KeyFigures { year } => {
                 if let Some(kf) = plan.key_figures_for(*year) {
-                    push(Document::new(
-                        DocumentKind::KeyFigures,
-                        Some(id.clone()),
-                        format!("{id}/{}", attachment.path),
-                        attachment.title.clone(),
-                        followup::key_figures(plan, kf),
-                    ));
+                    let view = followup::key_figures(plan, kf);
+                    push(made_here(DocumentKind::KeyFigures, view));
                 }
             }
             AttachmentSource::File(from) => {
