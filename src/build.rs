@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, CopiedFile, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::{OutputDir, Staged, Staging, Written, with_io_threads};
+use crate::output::{OutputDir, Staged, Staging, Written, in_order, with_io_threads};
 use crate::plan::Plan;
 use crate::render::{RenderResult, RenderRun, Rendered, Renderer, Templates};
 
@@ -270,13 +270,4 @@ fn cannot_write(out: &OutputDir, path: &str, e: std::io::Error) -> Diagnostic {
         "cannot write {}: {e}",
         out.root().join(path).display()
     ))
-}
-
-/// Results that came by index in any order, in the order of their indices.
-fn in_order<R>(results: Vec<(usize, R)>, count: usize) -> Vec<Option<R>> {
-    let mut ordered: Vec<Option<R>> = (0..count).map(|_| None).collect();
-    for (index, result) in results {
-        ordered[index] = Some(result);
-    }
-    ordered
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 mod io_threads;
 pub mod record;
 
-pub use io_threads::with_io_threads;
+pub use io_threads::{in_order, with_io_threads};
 
 /// A file that was written, with what a manifest needs.
 #[derive(Debug, Clone)]

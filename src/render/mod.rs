@@ -136,23 +136,16 @@ impl Renderer {
             _ => None,
         };
         let run = in_workers.unwrap_or_else(|| self.render_in_threads(threads, &queue, done));
-        let mut results: Vec<Option<RenderResult>> = (0..documents.len()).map(|_| None).collect();
-        for (i, result) in run.results {
-            results[i] = Some(result);
-        }
         // Layouts a stopped worker had queued, or that no worker took, have no result.
         let missing = match run.workers {
             0 => "a document was not rendered",
             _ => "not rendered: a render worker stopped",
         };
-        let results = results
+        let results = crate::output::in_order(run.results, documents.len())
             .into_iter()
             .zip(documents)
             .map(|(result, document)| {
-                result.unwrap_or_else(|| {
-                    let help = format!("while rendering {}", document.path);
-                    Err(vec![Diagnostic::error(missing).with_help(help)])
-                })
+                result.unwrap_or_else(|| Err(not_rendered(&document.path, missing)))
             })
             .collect();
         RenderRun {
@@ -470,6 +463,11 @@ impl LayoutJob {
                 .collect(),
         }
     }
+}
+
+/// Why the document at `path` has no PDF.
+fn not_rendered(path: &str, message: &str) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(message).with_help(format!("while rendering {path}"))]
 }
 
 /// The run's layouts in the catalogue's order, and that order in runs of one meeting's layouts.

@@ -20,7 +20,7 @@ use serde_bytes::ByteBuf;
 
 use super::{
     CACHE_AGE, Done, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered,
-    Renderer, Templates,
+    Renderer, Templates, not_rendered,
 };
 use crate::diagnostics::{Diagnostic, Location, Severity};
 
@@ -188,8 +188,7 @@ pub(super) fn largest_first(queue: &[LayoutJob], runs: &[Range<usize>]) -> Vec<R
 
 /// `output`, failed with `message`.
 fn failed(output: &Output, message: &str) -> (usize, RenderResult) {
-    let error = Diagnostic::error(message).with_help(format!("while rendering {}", output.path));
-    (output.index, Err(vec![error]))
+    (output.index, Err(not_rendered(&output.path, message)))
 }
 
 /// A running worker process.
