@@ -82,12 +82,14 @@ fastest() {
 # Whether $1 seconds is less than $2 (or there is no $2 yet).
 faster() { [[ -z "$2" ]] || awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-# A full build into an emptied output folder: "seconds peak-RSS-MB per-core-seconds", the last
-# being the build's own sum of compile and export times over its layouts, divided by the cores.
+# A full build into a new output folder: "seconds peak-RSS-MB per-core-seconds", the last being
+# the build's own sum of compile and export times over its layouts, divided by the cores. Folders
+# are left until the end: on an ext4 without a journal (as on this kind of machine), each new
+# file right after a large folder was deleted has the kernel look past the deleted inodes, which
+# cost a build seconds of system time that were the bench's doing, not the build's.
 fresh_build() {
   local out="$1" line per_core
   shift
-  rm -rf "$out"
   line=$(measure "$UDVALG" "$@" --out "$out" build --timings)
   per_core=$(sed -n 's/.* \([0-9.]*\) s per core.*/\1/p' "$WORK/last.out")
   echo "$line ${per_core:-0}"
@@ -108,8 +110,8 @@ edit_and_build() {
 # The same documents with the typst CLI: one process per document, $CORES at a time.
 typst_loop() {
   local plan_args=("$@")
-  local root="$WORK/typst-root"
-  rm -rf "$root" && mkdir -p "$root"
+  local root
+  root=$(mktemp -d "$WORK/typst-root.XXXX")
   cp -r templates "$root/templates"
   "$UDVALG" "${plan_args[@]}" views "$root" >/dev/null
   mkdir -p "$root/out"
@@ -130,16 +132,17 @@ typst_loop() {
 bench_plan() {
   local name="$1" plan_dir="$2"
   ITEM_FILE="$plan_dir/$3" ITEM_FROM="$4" ITEM_TO="$5"
-  local out="$WORK/out-$name"
+  local base="$WORK/out-$name" out=""
   local plan_args=(--plan "$plan_dir")
 
   # One thread and all cores in turn, so that a slow spell of the machine hits both alike.
   # Each full build is also compared with the one-thread build just before it: a pair shares
   # the machine's spell, where the fastest of each can come from different spells.
-  local serial="" full="" rss="" work="" t s m w pairs="" same=""
-  for _ in $(seq "$RUNS"); do
-    read -r s _ _ < <(fresh_build "$out" "${plan_args[@]}" --jobs 1)
+  local serial="" full="" rss="" work="" t s m w pairs="" same="" run
+  for run in $(seq "$RUNS"); do
+    read -r s _ _ < <(fresh_build "$base-one-thread-$run" "${plan_args[@]}" --jobs 1)
     if faster "$s" "$serial"; then serial=$s; fi
+    out="$base-$run"
     read -r t m w < <(fresh_build "$out" "${plan_args[@]}")
     if faster "$t" "$full"; then full=$t rss=$m work=$w; fi
     pairs="$pairs $(awk -v t="$t" -v s="$s" -v c="$CORES" 'BEGIN { printf "%.2f", t / (s / c) }')"

@@ -146,8 +146,12 @@ pub fn build(
 
     // Every file is on the disk by now: putting each in its place is a rename.
     let wrote_pdfs = !pdfs.is_empty();
-    for (doc, view, rendered, staged) in pdfs {
-        match out.persist(staged) {
+    let (pdfs, staged): (Vec<_>, Vec<_>) = pdfs
+        .into_iter()
+        .map(|(doc, view, rendered, staged)| ((doc, view, rendered), staged))
+        .unzip();
+    for ((doc, view, rendered), persisted) in pdfs.into_iter().zip(out.persist_all(staged)) {
+        match persisted {
             Ok(written) => {
                 record.documents.insert(
                     doc.path.clone(),
@@ -167,11 +171,11 @@ pub fn build(
             Err(e) => errors.push(cannot_write(out, &doc.path, e)),
         }
     }
-    for staged in attachments {
-        let path = staged.written.path.clone();
-        match out.persist(staged) {
+    let paths: Vec<String> = attachments.iter().map(|s| s.written.path.clone()).collect();
+    for (path, persisted) in paths.iter().zip(out.persist_all(attachments)) {
+        match persisted {
             Ok(written) => report.written.push(written),
-            Err(e) => errors.push(cannot_write(out, &path, e)),
+            Err(e) => errors.push(cannot_write(out, path, e)),
         }
     }
     if wrote_pdfs && let Err(e) = record.save(out) {
@@ -183,6 +187,9 @@ pub fn build(
         return Err(errors);
     }
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
+    // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that
+    // ends the process need not wait for.
+    std::thread::spawn(move || drop(catalogue));
     Ok(report)
 }
 
@@ -261,7 +268,7 @@ fn progress_bar(papers: usize) -> indicatif::ProgressBar {
 
 /// What the writing threads stage: a rendered document's PDF, or the catalogue's attachment.
 enum ToStage {
-    Pdf(usize, Vec<u8>),
+    Pdf(usize, bytes::Bytes),
     Attachment(usize),
 }
 

@@ -80,7 +80,7 @@ pub fn consult(
     let mut errors = Diagnostics::default();
     let mut warnings = Vec::new();
     let mut pages = 0;
-    let mut pdfs: Vec<(&Document, Vec<u8>)> = Vec::with_capacity(all.len());
+    let mut pdfs: Vec<(&Document, bytes::Bytes)> = Vec::with_capacity(all.len());
     for (doc, result) in all.iter().zip(renderer.render_all(&all)) {
         match result {
             Ok(rendered) => {
@@ -122,7 +122,7 @@ pub fn consult(
 
     let mut entries: Vec<(String, &[u8])> = sent
         .iter()
-        .map(|(doc, pdf)| (file_name(doc), pdf.as_slice()))
+        .map(|(doc, pdf)| (file_name(doc), &pdf[..]))
         .collect();
     entries.push(("manifest.json".into(), &manifest_json));
     let zip = zip_bytes(&entries, data.sent.get_ref().0).map_err(|e| {
@@ -134,7 +134,7 @@ pub fn consult(
 
     let mut files: Vec<(String, &[u8])> = pdfs
         .iter()
-        .map(|(doc, pdf)| (doc.path.clone(), pdf.as_slice()))
+        .map(|(doc, pdf)| (doc.path.clone(), &pdf[..]))
         .collect();
     files.push((format!("{folder}/manifest.json"), &manifest_json));
     files.push((zip_name.clone(), &zip));

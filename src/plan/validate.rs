@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use toml::Spanned;
 
 use super::load::{Plan, closest};
@@ -27,10 +28,21 @@ pub fn validate(plan: &Plan) -> Diagnostics {
 
     check_plan_file(plan, &files.plan, &mut d);
 
+    // Meetings are checked in parallel (a municipality-year has hundreds, each with prose to
+    // parse); their diagnostics keep the order of the meetings.
+    let by_meeting: Vec<Diagnostics> = plan
+        .meetings
+        .par_iter()
+        .map(|meeting| {
+            let mut d = Diagnostics::default();
+            check_meeting(plan, meeting, &mut d);
+            d
+        })
+        .collect();
     let mut meeting_ids = Ids::new("meeting");
-    for meeting in &plan.meetings {
+    for (meeting, checked) in plan.meetings.iter().zip(by_meeting) {
         meeting_ids.add(&files.meetings, &meeting.id, &mut d);
-        check_meeting(plan, meeting, &mut d);
+        d.extend(checked);
     }
 
     if let (Some(strategy), Some(file)) = (&plan.strategy, &files.strategy) {

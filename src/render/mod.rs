@@ -76,7 +76,8 @@ pub struct RenderRun<R = RenderResult> {
 /// A rendered PDF.
 #[derive(Debug)]
 pub struct Rendered {
-    pub pdf: Vec<u8>,
+    /// Shared, so that a PDF from a worker stays in the message it came in until it is written.
+    pub pdf: bytes::Bytes,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
     /// The template files (and the fonts) the document read, with their hashes.
@@ -246,7 +247,7 @@ impl Renderer {
                     }
                 };
                 Ok(Rendered {
-                    pdf: self.export(&world, &output.path, exported)?,
+                    pdf: self.export(&world, &output.path, exported)?.into(),
                     pages: exported.pages().len(),
                     warnings,
                     templates: templates.clone(),

@@ -13,6 +13,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -49,18 +50,20 @@ struct SentDiagnostic {
     help: Vec<String>,
 }
 
+/// A rendered PDF as it crosses: the build keeps the PDF where it was read (see [`Buffers`]).
 #[derive(Serialize, Deserialize)]
-struct SentRendered {
-    pdf: ByteBuf,
+struct SentRendered<'a> {
+    #[serde(borrow)]
+    pdf: &'a serde_bytes::Bytes,
     pages: usize,
     warnings: Vec<SentDiagnostic>,
     templates: std::collections::BTreeMap<String, String>,
 }
 
-type SentResult = Result<SentRendered, Vec<SentDiagnostic>>;
+type SentResult<'a> = Result<SentRendered<'a>, Vec<SentDiagnostic>>;
 
 /// The worker's side: reads the setup, then renders each job until its input ends.
-pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Result<()> {
+pub fn serve(input: impl Read + Send + 'static, output: impl Write + Send) -> io::Result<()> {
     let mut input = Receiver::new(BufReader::new(input));
     let mut output = BufWriter::new(output);
     let Some(setup) = input.next::<Setup>()? else {
@@ -86,28 +89,56 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write) -> io::Resul
             }
         }
     });
-    let mut laid_out = 0usize;
-    for job in jobs {
-        let (results, busy) = renderer.render_timed(&job?);
-        let results: Vec<SentResult> = results
-            .into_iter()
-            .map(|result| match result {
-                Ok(rendered) => Ok(SentRendered {
-                    pdf: ByteBuf::from(rendered.pdf),
-                    pages: rendered.pages,
-                    warnings: rendered.warnings.into_iter().map(sent).collect(),
-                    templates: rendered.templates,
-                }),
-                Err(errors) => Err(errors.into_iter().map(sent).collect()),
-            })
-            .collect();
-        send(&mut output, &(busy, results))?;
-        laid_out += 1;
+    // Answers are written by a thread of their own, so that rendering goes on while the build
+    // reads the last answer from the pipe.
+    let (answers, to_send) = std::sync::mpsc::sync_channel::<(Vec<RenderResult>, Duration)>(1);
+    std::thread::scope(|scope| {
+        let answering = scope.spawn(move || {
+            for (mut results, busy) in to_send {
+                send(&mut output, &(busy, sent_results(&mut results)))?;
+            }
+            io::Result::Ok(())
+        });
+        let rendered = render_jobs(&renderer, jobs, answers);
+        let answered = answering
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the answering thread stopped")));
+        rendered.and(answered)
+    })
+}
+
+/// Renders each job and hands its results to `answers`, trimming the memo cache as it goes;
+/// stops when the answers are no longer taken (the pipe to the build broke).
+fn render_jobs(
+    renderer: &Renderer,
+    jobs: std::sync::mpsc::Receiver<io::Result<LayoutJob>>,
+    answers: std::sync::mpsc::SyncSender<(Vec<RenderResult>, Duration)>,
+) -> io::Result<()> {
+    for (laid_out, job) in (1usize..).zip(jobs) {
+        if answers.send(renderer.render_timed(&job?)).is_err() {
+            break;
+        }
         if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
             typst::comemo::evict(CACHE_AGE);
         }
     }
     Ok(())
+}
+
+/// Results as they cross to the build, their PDFs borrowed from `results`.
+fn sent_results(results: &mut [RenderResult]) -> Vec<SentResult<'_>> {
+    results
+        .iter_mut()
+        .map(|result| match result {
+            Ok(rendered) => Ok(SentRendered {
+                pdf: serde_bytes::Bytes::new(&rendered.pdf),
+                pages: rendered.pages,
+                warnings: rendered.warnings.drain(..).map(sent).collect(),
+                templates: std::mem::take(&mut rendered.templates),
+            }),
+            Err(errors) => Err(errors.drain(..).map(sent).collect()),
+        })
+        .collect()
 }
 
 /// Renders `queue` in `count` worker processes started from `program`, each taking the next
@@ -131,10 +162,12 @@ pub(super) fn render(
             .map(|(path, bytes)| (path, ByteBuf::from(bytes.to_vec())))
             .collect(),
     };
-    // Started together, so that they set up their fonts and templates at the same time.
-    let starting: Vec<Worker> = (0..count)
-        .filter_map(|_| Worker::spawn(program, &setup).ok())
+    // All are started before any is sent its setup, which fills the pipe until the worker
+    // reads it: so they start up, and then set up their fonts and templates, at the same time.
+    let mut starting: Vec<Worker> = (0..count)
+        .filter_map(|_| Worker::spawn(program).ok())
         .collect();
+    starting.retain_mut(|worker| worker.send(&setup).is_ok());
     let workers: Vec<Worker> = starting
         .into_iter()
         .filter_map(|worker| worker.ready(program).ok())
@@ -199,8 +232,8 @@ struct Worker {
 }
 
 impl Worker {
-    /// Starts a worker and sends it the setup.
-    fn spawn(program: &Path, setup: &Setup) -> io::Result<Self> {
+    /// Starts a worker, which waits for its setup.
+    fn spawn(program: &Path) -> io::Result<Self> {
         let mut child = Command::new(program)
             .arg("render-worker")
             .stdin(Stdio::piped())
@@ -210,13 +243,11 @@ impl Worker {
             return Err(io::Error::other("the worker has no pipes"));
         };
         widen_pipe(&from);
-        let mut worker = Worker {
+        Ok(Worker {
             child,
             to: Some(BufWriter::new(to)),
             from: Receiver::new(BufReader::new(from)),
-        };
-        worker.send(setup)?;
-        Ok(worker)
+        })
     }
 
     /// The worker, once it says it is ready, if it is this version's.
@@ -260,10 +291,9 @@ impl Worker {
                 }
             }
             let Some(job) = sent.front() else { break None };
-            match self.answer() {
+            match self.answer(renderer) {
                 Ok((took, results)) => {
                     busy += took;
-                    let results = results.into_iter().map(|r| received(renderer, r));
                     job.finish(results, done, &mut rendered);
                     sent.pop_front();
                 }
@@ -279,8 +309,16 @@ impl Worker {
     }
 
     /// The next answer: a job's results, and how long the worker took to render them.
-    fn answer(&mut self) -> io::Result<(Duration, Vec<SentResult>)> {
-        match self.from.next()? {
+    fn answer(&mut self, renderer: &Renderer) -> io::Result<(Duration, Vec<RenderResult>)> {
+        let answer = self.from.next_shared(|message| {
+            let (took, results): (Duration, Vec<SentResult>) = decode(message)?;
+            let results = results.into_iter();
+            Ok((
+                took,
+                results.map(|r| received(renderer, message, r)).collect(),
+            ))
+        })?;
+        match answer {
             Some(answer) => Ok(answer),
             None => Err(match self.child.try_wait() {
                 Ok(Some(status)) => io::Error::other(status.to_string()),
@@ -327,11 +365,11 @@ fn send(to: &mut impl Write, message: &impl Serialize) -> io::Result<()> {
     to.flush()
 }
 
-/// Reads messages, each into the same buffer: a fresh buffer per answer of a megabyte or so
-/// cost page faults and zeroing, a tenth of the build process's time.
+/// Reads messages: most into one kept buffer, answers into [`Buffers`].
 struct Receiver<R> {
     from: R,
     buffer: Vec<u8>,
+    shared: Buffers,
 }
 
 impl<R: Read> Receiver<R> {
@@ -339,11 +377,48 @@ impl<R: Read> Receiver<R> {
         Self {
             from,
             buffer: Vec::new(),
+            shared: Buffers::default(),
         }
     }
 
     /// The next message, or `None` if the input ended before one began.
     fn next<T: DeserializeOwned>(&mut self) -> io::Result<Option<T>> {
+        let Some(length) = self.length()? else {
+            return Ok(None);
+        };
+        // Read as it comes rather than allocated at once: this is how a program that is not a
+        // worker is found out, by what it says first.
+        self.buffer.clear();
+        (&mut self.from)
+            .take(length as u64)
+            .read_to_end(&mut self.buffer)?;
+        if self.buffer.len() != length {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        decode(&self.buffer).map(Some)
+    }
+
+    /// The next message, read into a buffer that what `parse` makes of it may keep parts of.
+    /// Only for answers, from a worker that has said who it is.
+    fn next_shared<T>(
+        &mut self,
+        parse: impl FnOnce(&Bytes) -> io::Result<T>,
+    ) -> io::Result<Option<T>> {
+        let Some(length) = self.length()? else {
+            return Ok(None);
+        };
+        let mut buffer = self.shared.take();
+        // Only what the buffer grows by is zeroed; the rest is overwritten.
+        buffer.resize(length, 0);
+        self.from.read_exact(&mut buffer)?;
+        let message = buffer.freeze();
+        let parsed = parse(&message);
+        self.shared.keep(message);
+        parsed.map(Some)
+    }
+
+    /// The length of the next message, or `None` if the input ended before one began.
+    fn length(&mut self) -> io::Result<Option<usize>> {
         let mut length = [0u8; 8];
         match self.from.read_exact(&mut length) {
             Ok(()) => {}
@@ -357,17 +432,39 @@ impl<R: Read> Receiver<R> {
                 format!("a message of {length} bytes is not a render worker's"),
             ));
         }
-        self.buffer.clear();
-        (&mut self.from)
-            .take(length)
-            .read_to_end(&mut self.buffer)?;
-        if self.buffer.len() as u64 != length {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        postcard::from_bytes(&self.buffer)
-            .map(Some)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        Ok(Some(length as usize))
     }
+}
+
+/// The buffers answers were read into, used again once all their PDFs are written: a fresh
+/// buffer of a megabyte or so for each answer, or a copy of each PDF, costs page faults and
+/// zeroing every time.
+#[derive(Default)]
+struct Buffers {
+    kept: Vec<Bytes>,
+}
+
+impl Buffers {
+    /// More than this many answers waiting to be written means the disk is slow; the buffers of
+    /// those beyond are not kept.
+    const KEPT: usize = 8;
+
+    /// A buffer that nothing refers to any more, or a new one.
+    fn take(&mut self) -> BytesMut {
+        let free = self.kept.iter().position(Bytes::is_unique);
+        free.and_then(|at| self.kept.swap_remove(at).try_into_mut().ok())
+            .unwrap_or_default()
+    }
+
+    fn keep(&mut self, message: Bytes) {
+        if self.kept.len() < Self::KEPT {
+            self.kept.push(message);
+        }
+    }
+}
+
+fn decode<'a, T: Deserialize<'a>>(message: &'a [u8]) -> io::Result<T> {
+    postcard::from_bytes(message).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 fn sent(diagnostic: Diagnostic) -> SentDiagnostic {
@@ -381,7 +478,8 @@ fn sent(diagnostic: Diagnostic) -> SentDiagnostic {
     }
 }
 
-fn received(renderer: &Renderer, result: SentResult) -> RenderResult {
+/// A result as the build uses it; its PDF stays in `message`, where it was read.
+fn received(renderer: &Renderer, message: &Bytes, result: SentResult) -> RenderResult {
     let diagnostics = |sent: Vec<SentDiagnostic>| -> Vec<Diagnostic> {
         sent.into_iter()
             .map(|d| Diagnostic {
@@ -397,7 +495,7 @@ fn received(renderer: &Renderer, result: SentResult) -> RenderResult {
     };
     match result {
         Ok(rendered) => Ok(Rendered {
-            pdf: rendered.pdf.into_vec(),
+            pdf: message.slice_ref(rendered.pdf),
             pages: rendered.pages,
             warnings: diagnostics(rendered.warnings),
             templates: rendered.templates,
@@ -428,5 +526,33 @@ mod tests {
         let mut not_ours = Receiver::new(b"%PDF-1.7 and more".as_slice());
         let refused = not_ours.next::<String>().unwrap_err();
         assert_eq!(refused.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn an_answer_buffer_is_read_into_again_only_once_nothing_refers_to_it() {
+        let mut pipe = Vec::new();
+        for pdf in [b"first pdf".as_slice(), b"second", b"third"] {
+            send(&mut pipe, &serde_bytes::Bytes::new(pdf)).unwrap();
+        }
+        let mut from = Receiver::new(pipe.as_slice());
+        let pdf_of = |message: &Bytes| -> io::Result<Bytes> {
+            let pdf: &serde_bytes::Bytes = decode(message)?;
+            Ok(message.slice_ref(pdf))
+        };
+        let first = from.next_shared(pdf_of).unwrap().unwrap();
+        let first_at = first.as_ptr();
+        // The first PDF still waits to be written: the next answer goes elsewhere.
+        let second = from.next_shared(pdf_of).unwrap().unwrap();
+        assert_ne!(second.as_ptr(), first_at);
+        assert_eq!(&first[..], b"first pdf");
+        drop(first);
+        // Written: its buffer takes the next answer.
+        let third = from.next_shared(pdf_of).unwrap().unwrap();
+        assert_eq!(third.as_ptr(), first_at);
+        assert_eq!(
+            (&second[..], &third[..]),
+            (b"second".as_slice(), b"third".as_slice())
+        );
+        assert!(from.next_shared(pdf_of).unwrap().is_none());
     }
 }
