@@ -138,10 +138,11 @@ bench_plan() {
   # One thread and all cores in turn, so that a slow spell of the machine hits both alike.
   # Each full build is also compared with the one-thread build just before it: a pair shares
   # the machine's spell, where the fastest of each can come from different spells.
-  local serial="" full="" rss="" work="" t s m w pairs="" same="" run
+  local serial="" serial_work="" full="" rss="" work="" t s m w sw pairs="" same="" run
   for run in $(seq "$RUNS"); do
-    read -r s _ _ < <(fresh_build "$base-one-thread-$run" "${plan_args[@]}" --jobs 1)
+    read -r s _ sw < <(fresh_build "$base-one-thread-$run" "${plan_args[@]}" --jobs 1)
     if faster "$s" "$serial"; then serial=$s; fi
+    if faster "$sw" "$serial_work"; then serial_work=$sw; fi
     out="$base-$run"
     read -r t m w < <(fresh_build "$out" "${plan_args[@]}")
     if faster "$t" "$full"; then full=$t rss=$m work=$w; fi
@@ -161,6 +162,7 @@ bench_plan() {
   echo "   udvalg full build            ${full} s   peak RSS ${rss} MB (all processes)"
   echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
   echo "   compile + export / cores     ${work} s   (summed over the full build's layouts; the full build is $(ratio "$full" "$work")x this)"
+  echo "     the same, one thread         $(awk -v w="$serial_work" -v c="$CORES" 'BEGIN { printf "%.2f", w / c }') s   (summed over the one-thread build's layouts, none running beside another; the full build is $(awk -v f="$full" -v w="$serial_work" -v c="$CORES" 'BEGIN { printf "%.2f", f / (w / c) }')x this)"
   echo "   run by run, full build /     one thread / cores:${pairs} (median $(median <<<"$pairs")x);"
   echo "                                own compile + export / cores:${same} (median $(median <<<"$same")x)"
   echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster; the CLI wrote $made of $docs PDFs)"

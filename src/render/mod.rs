@@ -130,13 +130,15 @@ impl Renderer {
     pub fn render_all_with(&self, documents: &[&Document], done: Done) -> RenderRun {
         let threads = rayon::current_num_threads();
         let (queue, runs) = schedule(documents);
+        let runs = largest_first(&queue, &runs);
         let in_workers = match &self.workers {
             Some(program) if threads > 1 && queue.len() >= WORKERS_FROM => {
                 workers::render(self, program, threads, (&queue, &runs), done)
             }
             _ => None,
         };
-        let run = in_workers.unwrap_or_else(|| self.render_in_threads(threads, &queue, done));
+        let run =
+            in_workers.unwrap_or_else(|| self.render_in_threads(threads, (&queue, &runs), done));
         // Layouts a stopped worker had queued, or that no worker took, have no result.
         let missing = match run.workers {
             0 => "a document was not rendered",
@@ -161,9 +163,10 @@ impl Renderer {
     fn render_in_threads(
         &self,
         threads: usize,
-        queue: &[LayoutJob],
+        (queue, runs): (&[LayoutJob], &[Range<usize>]),
         done: Done,
     ) -> RenderRun<(usize, RenderResult)> {
+        let order: Vec<&LayoutJob> = runs.iter().flat_map(|run| &queue[run.clone()]).collect();
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
         let rendered: Vec<(Vec<(usize, RenderResult)>, Duration)> = (0..threads)
@@ -172,7 +175,7 @@ impl Renderer {
             .map(|_| {
                 let mut mine = Vec::new();
                 let mut busy = Duration::ZERO;
-                while let Some(job) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let (results, took) = self.render_timed(job);
                     busy += took;
                     job.finish(results, done, &mut mine);
@@ -491,6 +494,16 @@ fn schedule(documents: &[&Document]) -> (Vec<LayoutJob>, Vec<Range<usize>>) {
     (queue, runs)
 }
 
+/// `runs` by their view data, largest first, so that no long paper (such as a year's process
+/// plan, last in the catalogue) is left to one core while the others have finished.
+fn largest_first(queue: &[LayoutJob], runs: &[Range<usize>]) -> Vec<Range<usize>> {
+    let size =
+        |run: &Range<usize>| -> usize { queue[run.clone()].iter().map(|j| j.view.len()).sum() };
+    let mut runs = runs.to_vec();
+    runs.sort_by_cached_key(|run| std::cmp::Reverse(size(run)));
+    runs
+}
+
 /// One layout and the documents exported from it, by their index in the run.
 struct Layout<'a> {
     document: &'a Document,
@@ -542,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn a_meeting_renders_together_and_workers_take_the_largest_first() {
+    fn a_meeting_renders_together_and_the_largest_go_first() {
         let run = [
             sized(Some("a"), "a/dagsorden.pdf", 100),
             sized(Some("a"), "a/dagsorden-offentlig.pdf", 100),
@@ -559,10 +572,7 @@ mod tests {
         );
         assert_eq!(runs, [0..2, 2..3, 3..4, 4..5]);
         assert_eq!(queue[1].outputs[0].index, 1);
-        assert_eq!(
-            workers::largest_first(&queue, &runs),
-            [2..3, 3..4, 0..2, 4..5]
-        );
+        assert_eq!(largest_first(&queue, &runs), [2..3, 3..4, 0..2, 4..5]);
     }
 
     #[test]

@@ -176,8 +176,6 @@ pub(super) fn render(
         return None;
     }
     let started = workers.len();
-    let runs = largest_first(queue, runs);
-    let runs = runs.as_slice();
     let next = AtomicUsize::new(0);
     let (rendered, busy) = std::thread::scope(|scope| {
         let threads: Vec<_> = workers
@@ -207,16 +205,6 @@ pub(super) fn render(
         workers: started,
         busy,
     })
-}
-
-/// `runs` by their view data, largest first, so that no long paper (such as a year's process
-/// plan, last in the catalogue) is left to one worker while the others have finished.
-pub(super) fn largest_first(queue: &[LayoutJob], runs: &[Range<usize>]) -> Vec<Range<usize>> {
-    let size =
-        |run: &Range<usize>| -> usize { queue[run.clone()].iter().map(|j| j.view.len()).sum() };
-    let mut runs = runs.to_vec();
-    runs.sort_by_cached_key(|run| std::cmp::Reverse(size(run)));
-    runs
 }
 
 /// `output`, failed with `message`.
