@@ -154,4 +154,6 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
     };
     diagnostics::emit_to_stderr(&diagnostics::merge_repeats(shown));
     println!("{line}");
+    // While it waits for the next change; a short rebuild does not trim as it renders.
+    crate::render::trim_memo_cache();
 }

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::{
-    CACHE_AGE, Done, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered,
-    Renderer, Templates, not_rendered,
+    Done, LAYOUTS_PER_TRIM, LayoutJob, Output, RenderResult, RenderRun, Rendered, Renderer,
+    Templates, not_rendered, trim_memo_cache,
 };
 use crate::diagnostics::{Diagnostic, Location, Severity};
 
@@ -119,7 +119,7 @@ fn render_jobs(
             break;
         }
         if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
-            typst::comemo::evict(CACHE_AGE);
+            trim_memo_cache();
         }
     }
     Ok(())
