@@ -188,8 +188,8 @@ pub fn build(
     }
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
     // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that
-    // ends the process need not wait for.
-    std::thread::spawn(move || drop(catalogue));
+    // ends the process need not wait for. If no thread can be started, it is freed here.
+    let _ = std::thread::Builder::new().spawn(move || drop(catalogue));
     Ok(report)
 }
 

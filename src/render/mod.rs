@@ -179,6 +179,7 @@ impl Renderer {
         done: Done,
     ) -> RenderRun<(usize, RenderResult)> {
         let order: Vec<&LayoutJob> = runs.iter().flat_map(|run| &queue[run.clone()]).collect();
+        let trims = queue.len() >= TRIM_FROM;
         let next = AtomicUsize::new(0);
         let finished = AtomicUsize::new(0);
         let rendered: Vec<(Vec<(usize, RenderResult)>, Duration)> = (0..threads)
@@ -192,9 +193,7 @@ impl Renderer {
                     busy += took;
                     job.finish(results, done, &mut mine);
                     let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                    if queue.len() >= TRIM_FROM
-                        && finished.is_multiple_of(threads * LAYOUTS_PER_TRIM)
-                    {
+                    if trims && finished.is_multiple_of(threads * LAYOUTS_PER_TRIM) {
                         trim_memo_cache();
                     }
                 }

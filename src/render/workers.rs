@@ -81,24 +81,24 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write + Send) -> io
     // renders, without either side waiting on a full pipe. The reader is not waited for: if
     // rendering fails, the worker ends at once and the build sees it stop.
     let (queued, jobs) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    std::thread::Builder::new().spawn(move || {
         while let Some(job) = input.next::<LayoutJob>().transpose() {
             let unreadable = job.is_err();
             if queued.send(job).is_err() || unreadable {
                 break;
             }
         }
-    });
+    })?;
     // Answers are written by a thread of their own, so that rendering goes on while the build
     // reads the last answer from the pipe.
     let (answers, to_send) = std::sync::mpsc::sync_channel::<(Vec<RenderResult>, Duration)>(1);
     std::thread::scope(|scope| {
-        let answering = scope.spawn(move || {
+        let answering = std::thread::Builder::new().spawn_scoped(scope, move || {
             for (mut results, busy) in to_send {
                 send(&mut output, &(busy, sent_results(&mut results)))?;
             }
             io::Result::Ok(())
-        });
+        })?;
         let rendered = render_jobs(&renderer, jobs, answers);
         let answered = answering
             .join()
