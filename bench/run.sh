@@ -3,8 +3,9 @@
 # built-in plan and a synthetic municipality-year; plus no-op and one-item rebuilds and peak
 # memory. Prints figures; asserts nothing. Usage: bench/run.sh [--small] [--runs N]
 #   --small   a smaller synthetic plan (5 committees) for a quick look
-#   --runs N  run each full build N times and report the fastest (default 3): on a shared
-#             machine one run can be 20% off
+#   --runs N  run each build of the synthetic plan N times and report the fastest (default 3):
+#             on a shared machine one run can be 20% off; the built-in plan, which builds in
+#             half a second, runs 4N times
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,20 +37,32 @@ fi
 cargo build --release --quiet
 UDVALG="$PWD/target/release/udvalg"
 
-now() { date +%s.%N; }
+now() { echo "$EPOCHREALTIME"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# Runs udvalg and prints "seconds peak-RSS-MB". A large build renders in worker processes, so
-# the peak is the sum of each process's own peak (VmHWM), read every 20 ms with shell builtins
-# only, so that sampling takes no CPU from the build.
+# Runs udvalg and prints "seconds peak-RSS-MB". The time is taken when the build ends (`wait`);
+# the peak is sampled beside it: a large build renders in worker processes, so it is the sum of
+# each process's own peak (VmHWM), read every 20 ms with shell builtins only, so that sampling
+# takes no CPU from the build.
 measure() {
-  local start end pid p key value children
-  local -A peak=()
+  local start end pid sampler
   start=$(now)
   "$@" >"$WORK/last.out" 2>/dev/null &
   pid=$!
+  peak_rss "$pid" >"$WORK/peak" &
+  sampler=$!
+  wait "$pid"
+  end=$(now)
+  wait "$sampler"
+  echo "$(secs "$start" "$end") $(<"$WORK/peak")"
+}
+
+# The sum of the peaks of process $1 and its children, in MB, once $1 has ended.
+peak_rss() {
+  local pid="$1" p key value children total=0
+  local -A peak=()
   while kill -0 "$pid" 2>/dev/null; do
     children=""
     read -r children 2>/dev/null <"/proc/$pid/task/$pid/children" || true
@@ -60,11 +73,8 @@ measure() {
     done
     read -r -t 0.02 -u "$NEVER" || true
   done
-  wait "$pid"
-  end=$(now)
-  local total=0
   for p in "${!peak[@]}"; do total=$((total + peak[$p])); done
-  echo "$(secs "$start" "$end") $((total / 1024))"
+  echo $((total / 1024))
 }
 # A pipe that never has data: `read -t` on it is a sleep without starting a process.
 exec {NEVER}<> <(:)
@@ -107,31 +117,62 @@ edit_and_build() {
   measure "$UDVALG" "$@" --out "$out" build
 }
 
-# The same documents with the typst CLI: one process per document, $CORES at a time.
-typst_loop() {
-  local plan_args=("$@")
+# A folder with the templates and the view data of every document of the plan "$@", as the
+# typst CLI reads them, and jobs.tsv (template, view, path) listing the documents.
+typst_root() {
   local root
   root=$(mktemp -d "$WORK/typst-root.XXXX")
   cp -r templates "$root/templates"
-  "$UDVALG" "${plan_args[@]}" views "$root" >/dev/null
-  mkdir -p "$root/out"
-  local start end
-  start=$(now)
-  awk -F'\t' '{ print NR "\t" $1 "\t" $2 }' "$root/jobs.tsv" |
-    xargs -P "$CORES" -d '\n' -n 1 bash -c '
-      IFS=$'"'"'\t'"'"' read -r n template view <<<"$1"
-      "'"$TYPST"'" compile --root "'"$root"'" --font-path "'"$root"'/templates/fonts" \
-        --ignore-system-fonts --pdf-standard a-2b,ua-1 --input "view=$view" \
-        "'"$root"'/templates/$template" "'"$root"'/out/$n.pdf"' _
-  end=$(now)
-  local made
-  made=$(find "$root/out" -name '*.pdf' | wc -l)
-  echo "$(secs "$start" "$end") $(wc -l <"$root/jobs.tsv") $made"
+  "$UDVALG" "$@" views "$root" >/dev/null
+  echo "$root"
 }
 
+# Compiles document $1 (template $2, view $3) of folder $ROOT into folder $PDFS with the typst
+# CLI, with any further arguments.
+typst_one() {
+  "$TYPST" compile --root "$ROOT" --font-path "$ROOT/templates/fonts" --ignore-system-fonts \
+    --pdf-standard a-2b,ua-1 --input "view=$3" "$ROOT/templates/$2" "$PDFS/$1.pdf" "${@:4}"
+}
+export -f typst_one
+export TYPST
+
+# The documents of folder $1 with the typst CLI: one process per document, $CORES at a time,
+# into a new folder (as udvalg's builds): "seconds documents PDFs-written".
+typst_loop() {
+  local root="$1" pdfs start end
+  pdfs=$(mktemp -d "$root/pdfs.XXXX")
+  start=$(now)
+  awk -F'\t' '{ print NR "\t" $1 "\t" $2 }' "$root/jobs.tsv" |
+    ROOT="$root" PDFS="$pdfs" xargs -P "$CORES" -d '\n' -n 1 bash -c \
+      'IFS=$'"'"'\t'"'"' read -r n template view <<<"$1"; typst_one "$n" "$template" "$view"' _
+  end=$(now)
+  echo "$(secs "$start" "$end") $(wc -l <"$root/jobs.tsv") $(find "$pdfs" -name '*.pdf' | wc -l)"
+}
+
+# The issue's limit as the typst CLI measures it: its own compile and PDF export times (the
+# "compile" and "pdf" spans of `--timings`), summed over the documents of folder $1 compiled one
+# at a time, so that none slows another, divided by the cores: seconds.
+typst_work() {
+  local root="$1" pdfs n=0 template view _path
+  pdfs=$(mktemp -d "$root/pdfs.XXXX")
+  mkdir -p "$root/timings"
+  while IFS=$'\t' read -r template view _path; do
+    n=$((n + 1))
+    ROOT="$root" PDFS="$pdfs" typst_one "$n" "$template" "$view" --timings "$root/timings/$n.json"
+  done <"$root/jobs.tsv"
+  cat "$root/timings"/*.json |
+    grep -o '"name":"\(compile\|pdf\)","cat":"typst","ph":"[BE]","ts":[0-9.]*' |
+    awk -F'"ts":' -v c="$CORES" '
+      /"ph":"B"/ { began = $2 }
+      /"ph":"E"/ { total += $2 - began }
+      END { printf "%.2f", total / 1e6 / c }'
+}
+
+# Benchmarks plan folder $2 (named $1) with $3 runs of each full build; $4 is the file in which
+# one agenda item's text $5 is changed to $6 (and back).
 bench_plan() {
-  local name="$1" plan_dir="$2"
-  ITEM_FILE="$plan_dir/$3" ITEM_FROM="$4" ITEM_TO="$5"
+  local name="$1" plan_dir="$2" runs="$3"
+  ITEM_FILE="$plan_dir/$4" ITEM_FROM="$5" ITEM_TO="$6"
   local base="$WORK/out-$name" out=""
   local plan_args=(--plan "$plan_dir")
 
@@ -139,7 +180,7 @@ bench_plan() {
   # Each full build is also compared with the one-thread build just before it: a pair shares
   # the machine's spell, where the fastest of each can come from different spells.
   local serial="" serial_work="" full="" rss="" work="" t s m w sw pairs="" same="" run
-  for run in $(seq "$RUNS"); do
+  for run in $(seq "$runs"); do
     read -r s _ sw < <(fresh_build "$base-one-thread-$run" "${plan_args[@]}" --jobs 1)
     if faster "$s" "$serial"; then serial=$s; fi
     if faster "$sw" "$serial_work"; then serial_work=$sw; fi
@@ -149,18 +190,21 @@ bench_plan() {
     pairs="$pairs $(awk -v t="$t" -v s="$s" -v c="$CORES" 'BEGIN { printf "%.2f", t / (s / c) }')"
     same="$same $(ratio "$t" "$w")"
   done
-  read -r noop _ < <(fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
-  read -r one _ < <(fastest edit_and_build "$out" "${plan_args[@]}")
-  local rerendered
+  read -r noop _ < <(RUNS=$runs fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
+  read -r one _ < <(RUNS=$runs fastest edit_and_build "$out" "${plan_args[@]}")
+  local rerendered root
   rerendered=$(head -1 "$WORK/last.out")
-  read -r cli docs made < <(fastest typst_loop "${plan_args[@]}")
-  local limit
+  root=$(typst_root "${plan_args[@]}")
+  read -r cli docs made < <(RUNS=$runs fastest typst_loop "$root")
+  local typst_limit limit
+  typst_limit=$(typst_work "$root")
   limit=$(awk -v s="$serial" -v c="$CORES" 'BEGIN { printf "%.2f", s / c }')
 
   echo
-  echo "== $name: $docs documents, $CORES cores, fastest of $RUNS runs"
+  echo "== $name: $docs documents, $CORES cores; fastest of $runs runs"
   echo "   udvalg full build            ${full} s   peak RSS ${rss} MB (all processes)"
-  echo "   udvalg one thread            ${serial} s   (limit = one thread / cores = ${limit} s; full build is $(ratio "$full" "$limit")x the limit)"
+  echo "   the issue's limit            ${typst_limit} s   (the typst CLI's own compile + export times over the documents, one at a time, / cores; the full build is $(ratio "$full" "$typst_limit")x this)"
+  echo "   udvalg one thread            ${serial} s   (one thread / cores = ${limit} s; the full build is $(ratio "$full" "$limit")x this)"
   echo "   compile + export / cores     ${work} s   (summed over the full build's layouts; the full build is $(ratio "$full" "$work")x this)"
   echo "     the same, one thread         $(awk -v w="$serial_work" -v c="$CORES" 'BEGIN { printf "%.2f", w / c }') s   (summed over the one-thread build's layouts, none running beside another; the full build is $(awk -v f="$full" -v w="$serial_work" -v c="$CORES" 'BEGIN { printf "%.2f", f / (w / c) }')x this)"
   echo "   run by run, full build /     one thread / cores:${pairs} (median $(median <<<"$pairs")x);"
@@ -171,10 +215,12 @@ bench_plan() {
   echo "   ($rerendered)"
 }
 
+# The built-in plan builds in half a second, where one slow spell of the machine weighs more:
+# it runs more often.
 cp -r plans/udsattestrategi "$WORK/default"
-bench_plan "built-in plan" "$WORK/default" meetings.toml \
+bench_plan "built-in plan" "$WORK/default" $((RUNS * 4)) meetings.toml \
   "Administrationen har samlet pointerne" "Administrationen har nu samlet pointerne"
 
 "$UDVALG" synthetic "$WORK/synthetic" --committees "$COMMITTEES" >/dev/null
 bench_plan "synthetic municipality-year ($COMMITTEES committees x 11 meetings x 15 items)" \
-  "$WORK/synthetic" meetings.toml "Kvalitetsrapport 1\"" "Kvalitetsrapport 1 (rettet)\""
+  "$WORK/synthetic" "$RUNS" meetings.toml "Kvalitetsrapport 1\"" "Kvalitetsrapport 1 (rettet)\""

@@ -51,11 +51,20 @@ pub fn build(
     out: &OutputDir,
     options: BuildOptions,
 ) -> Result<BuildReport, Diagnostics> {
-    let catalogue = documents::catalogue(plan, selection);
     let template_hashes = templates.hashes().clone();
-    let mut record = BuildRecord::load(out);
-
-    let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
+    // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
+    // a build with nothing to lay out has spent a few milliseconds of another core on it.
+    let ((catalogue, mut record, views), renderer) = rayon::join(
+        || {
+            let catalogue = documents::catalogue(plan, selection);
+            let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
+            (catalogue, BuildRecord::load(out), views)
+        },
+        || {
+            Renderer::new(templates, plan.settings.plan.date.get_ref().0)
+                .with_workers(options.workers.clone())
+        },
+    );
     let (current, stale): (Vec<_>, Vec<_>) =
         catalogue
             .documents
@@ -95,11 +104,7 @@ pub fn build(
         }
     };
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
-    // Fonts and templates are only set up when something has to be laid out.
-    let renderer = (!docs.is_empty()).then(|| {
-        Renderer::new(templates, plan.settings.plan.date.get_ref().0)
-            .with_workers(options.workers.clone())
-    });
+    let renderer = (!docs.is_empty()).then_some(renderer);
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
     let (run, mut staged) = render_and_stage(
         renderer.as_ref(),

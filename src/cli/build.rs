@@ -27,12 +27,15 @@ pub struct BuildArgs {
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError> {
     let started = Instant::now();
     let source = resolve_plan(global)?;
-    let (plan, warnings) = match plan::load_valid(&source) {
+    // The templates (and their fonts) are read and hashed while the plan loads.
+    let (loaded, templates) =
+        rayon::join(|| plan::load_valid(&source), || resolve_templates(global));
+    let (plan, warnings) = match loaded {
         Ok(ok) => ok,
         Err(diagnostics) => return Ok(Outcome::failed(diagnostics.into_sorted())),
     };
     selected_meetings(&plan, args.meeting.as_deref())?;
-    let templates = match resolve_templates(global) {
+    let templates = match templates {
         Ok(t) => t,
         Err(d) => return Ok(Outcome::failed(vec![d])),
     };
