@@ -159,6 +159,32 @@ fn unknown_meeting_is_a_usage_error() {
     assert!(!dir.path().join("output").exists(), "nothing is written");
 }
 
+/// Templates that cannot be read stop the build before anything is written, and the plan's own
+/// warnings are still shown beside the error.
+#[test]
+fn unreadable_templates_stop_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = repo().join("plans/udsattestrategi");
+    let out = udvalg(
+        dir.path(),
+        &[
+            "build",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--templates",
+            "no-such-folder",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot read templates from no-such-folder"),
+        "{err}"
+    );
+    assert!(err.contains("the consultation period is 9 days"), "{err}");
+    assert!(!dir.path().join("output").exists(), "nothing is written");
+}
+
 #[test]
 fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
     let out = udvalg(&repo(), &["check"]);

@@ -3,10 +3,11 @@
 use std::time::Instant;
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates, selected_meetings};
-use crate::build::{self, BuildOptions};
+use crate::build::{self, BuildOptions, BuildReport};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{DocumentKind, Selection};
 use crate::output::OutputDir;
-use crate::plan;
+use crate::plan::{self, PlanSource};
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
@@ -27,60 +28,92 @@ pub struct BuildArgs {
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError> {
     let started = Instant::now();
     let source = resolve_plan(global)?;
-    // The templates (and their fonts) are read and hashed while the plan loads.
-    let (loaded, templates) =
-        rayon::join(|| plan::load_valid(&source), || resolve_templates(global));
-    let (plan, warnings) = match loaded {
-        Ok(ok) => ok,
-        Err(diagnostics) => return Ok(Outcome::failed(diagnostics.into_sorted())),
-    };
-    selected_meetings(&plan, args.meeting.as_deref())?;
-    let templates = match templates {
-        Ok(t) => t,
-        Err(d) => return Ok(Outcome::failed(vec![d])),
-    };
     let selection = Selection {
         meeting: args.meeting.clone(),
         kind: args.document,
     };
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let out = OutputDir::new(&global.out);
+    let (mut diagnostics, report) =
+        match attempt(global, &source, &selection, &out, args.force, progress)? {
+            Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
+                return Ok(Outcome::failed(diagnostics));
+            }
+            Attempt::Built(diagnostics, Err(errors)) => {
+                let mut diagnostics = diagnostics;
+                diagnostics.extend(errors.into_sorted());
+                return Ok(Outcome::nothing_written(diagnostics, out.root()));
+            }
+            Attempt::Built(diagnostics, Ok(report)) => (diagnostics, report),
+        };
+    diagnostics.extend(report.warnings);
+    let changed = report.written.iter().filter(|w| w.changed).count();
+    let processes = match report.workers {
+        0 => String::new(),
+        n => format!(" in {n} processes"),
+    };
+    let mut messages = vec![format!(
+        "{} files in {}: {} rendered ({} pages){processes}, {} unchanged, {} changed on disk; {:.2} s",
+        report.written.len(),
+        out.root().display(),
+        report.rendered,
+        report.pages,
+        report.unchanged,
+        changed,
+        started.elapsed().as_secs_f64()
+    )];
+    if args.timings {
+        let cores = rayon::current_num_threads();
+        messages.push(format!(
+            "compile and export: {:.2} s in all, {:.2} s per core ({cores} cores)",
+            report.busy.as_secs_f64(),
+            report.busy.as_secs_f64() / cores as f64
+        ));
+    }
+    Ok(Outcome::ok(diagnostics, messages))
+}
+
+/// How far a build from the command line (`build`, or a round of `watch`) got.
+pub(super) enum Attempt {
+    /// The plan's errors (and warnings): nothing was rendered.
+    PlanInvalid(Vec<Diagnostic>),
+    /// The plan's warnings and why the templates cannot be read: nothing was rendered.
+    TemplatesUnreadable(Vec<Diagnostic>),
+    /// The plan's warnings, and the build's report or errors.
+    Built(Vec<Diagnostic>, Result<BuildReport, Diagnostics>),
+}
+
+/// Loads the plan and the templates (read while the plan loads) and builds `selection` into
+/// `out`, rendering large runs in worker processes of this program. A meeting selected that
+/// the plan does not have is a usage error.
+pub(super) fn attempt(
+    global: &GlobalArgs,
+    source: &PlanSource,
+    selection: &Selection,
+    out: &OutputDir,
+    force: bool,
+    progress: bool,
+) -> Result<Attempt, UsageError> {
+    let (loaded, templates) =
+        rayon::join(|| plan::load_valid(source), || resolve_templates(global));
+    let (plan, warnings) = match loaded {
+        Ok(ok) => ok,
+        Err(diagnostics) => return Ok(Attempt::PlanInvalid(diagnostics.into_sorted())),
+    };
+    selected_meetings(&plan, selection.meeting.as_deref())?;
     let mut diagnostics = warnings.into_sorted();
+    let templates = match templates {
+        Ok(templates) => templates,
+        Err(unreadable) => {
+            diagnostics.push(unreadable);
+            return Ok(Attempt::TemplatesUnreadable(diagnostics));
+        }
+    };
     let options = BuildOptions {
-        force: args.force,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        force,
+        progress,
         workers: std::env::current_exe().ok(),
     };
-    match build::build(&plan, templates, &selection, &out, options) {
-        Ok(report) => {
-            diagnostics.extend(report.warnings);
-            let changed = report.written.iter().filter(|w| w.changed).count();
-            let processes = match report.workers {
-                0 => String::new(),
-                n => format!(" in {n} processes"),
-            };
-            let mut messages = vec![format!(
-                "{} files in {}: {} rendered ({} pages){processes}, {} unchanged, {} changed on disk; {:.2} s",
-                report.written.len(),
-                out.root().display(),
-                report.rendered,
-                report.pages,
-                report.unchanged,
-                changed,
-                started.elapsed().as_secs_f64()
-            )];
-            if args.timings {
-                let cores = rayon::current_num_threads();
-                messages.push(format!(
-                    "compile and export: {:.2} s in all, {:.2} s per core ({cores} cores)",
-                    report.busy.as_secs_f64(),
-                    report.busy.as_secs_f64() / cores as f64
-                ));
-            }
-            Ok(Outcome::ok(diagnostics, messages))
-        }
-        Err(errors) => {
-            diagnostics.extend(errors.into_sorted());
-            Ok(Outcome::nothing_written(diagnostics, out.root()))
-        }
-    }
+    let built = build::build(&plan, templates, selection, out, options);
+    Ok(Attempt::Built(diagnostics, built))
 }

@@ -256,11 +256,18 @@ pub fn resolve_plan(global: &GlobalArgs) -> Result<PlanSource, UsageError> {
 
 /// `--templates`, else ./templates when it has the templates, else the built-in ones.
 pub fn resolve_templates(global: &GlobalArgs) -> Result<Templates, Diagnostic> {
-    match &global.templates {
-        Some(dir) => Templates::from_dir(dir),
-        None if Path::new("templates/agenda.typ").is_file() => {
-            Templates::from_dir(Path::new("templates"))
-        }
+    match template_dir(global) {
+        Some(dir) => Templates::from_dir(&dir),
         None => Ok(Templates::embedded()),
+    }
+}
+
+/// The folder the templates are read from: `--templates`, else ./templates when it has the
+/// templates; none for the built-in ones.
+pub fn template_dir(global: &GlobalArgs) -> Option<PathBuf> {
+    match &global.templates {
+        Some(dir) => Some(dir.clone()),
+        None if Path::new("templates/agenda.typ").is_file() => Some(PathBuf::from("templates")),
+        None => None,
     }
 }

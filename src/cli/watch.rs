@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
-use crate::build::{self, BuildOptions};
+use super::build::{Attempt, attempt};
+use super::{GlobalArgs, Outcome, UsageError, resolve_plan, template_dir};
+use crate::build::BuildReport;
 use crate::diagnostics::{self, Diagnostic};
 use crate::documents::Selection;
 use crate::output::OutputDir;
-use crate::plan::{self, PlanSource};
+use crate::plan::PlanSource;
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {}
@@ -80,14 +81,6 @@ fn is_edit(event: &notify::Event, out_root: &Path) -> bool {
         .any(|p| !absolute(p).starts_with(out_root))
 }
 
-fn template_dir(global: &GlobalArgs) -> Option<PathBuf> {
-    match &global.templates {
-        Some(dir) => Some(dir.clone()),
-        None if Path::new("templates/agenda.typ").is_file() => Some(PathBuf::from("templates")),
-        None => None,
-    }
-}
-
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -95,65 +88,56 @@ fn absolute(path: &Path) -> PathBuf {
 /// One round: load, check and build what changed; print what happened.
 fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
     let started = Instant::now();
-    let mut shown: Vec<Diagnostic> = Vec::new();
-    let line = match plan::load_valid(source) {
-        Err(errors) => {
-            shown = errors.into_sorted();
-            "the plan has errors; the papers in the output folder are the last good ones"
-                .to_string()
+    let attempt = attempt(global, source, &Selection::default(), out, false, false);
+    let (shown, line) = match attempt {
+        // Only a selected meeting the plan lacks is a usage error, and the watch selects none.
+        Err(UsageError(message)) => (vec![Diagnostic::error(message)], "nothing was built".into()),
+        Ok(Attempt::PlanInvalid(shown)) => (
+            shown,
+            "the plan has errors; the papers in the output folder are the last good ones".into(),
+        ),
+        Ok(Attempt::TemplatesUnreadable(shown)) => (
+            shown,
+            "the templates cannot be read; nothing was written".into(),
+        ),
+        Ok(Attempt::Built(mut shown, Err(errors))) => {
+            shown.extend(errors.into_sorted());
+            (
+                shown,
+                "a template failed; nothing was written, the last good papers stay".into(),
+            )
         }
-        Ok((plan, warnings)) => {
-            shown.extend(warnings.into_sorted());
-            match resolve_templates(global) {
-                Err(d) => {
-                    shown.push(d);
-                    "the templates cannot be read; nothing was written".to_string()
-                }
-                Ok(templates) => {
-                    match build::build(
-                        &plan,
-                        templates,
-                        &Selection::default(),
-                        out,
-                        BuildOptions {
-                            workers: std::env::current_exe().ok(),
-                            ..BuildOptions::default()
-                        },
-                    ) {
-                        Ok(report) => {
-                            shown.extend(report.warnings);
-                            let changed: Vec<&str> = report
-                                .written
-                                .iter()
-                                .filter(|w| w.changed)
-                                .map(|w| w.path.as_str())
-                                .collect();
-                            let mut line = format!(
-                                "rebuilt {} of {} papers in {:.2} s",
-                                report.rendered,
-                                report.written.len(),
-                                started.elapsed().as_secs_f64()
-                            );
-                            for path in changed.iter().take(12) {
-                                line.push_str(&format!("\n  {path}"));
-                            }
-                            if changed.len() > 12 {
-                                line.push_str(&format!("\n  and {} more", changed.len() - 12));
-                            }
-                            line
-                        }
-                        Err(errors) => {
-                            shown.extend(errors.into_sorted());
-                            "a template failed; nothing was written, the last good papers stay"
-                                .to_string()
-                        }
-                    }
-                }
-            }
+        Ok(Attempt::Built(mut shown, Ok(report))) => {
+            let line = rebuilt(&report, started);
+            shown.extend(report.warnings);
+            (shown, line)
         }
     };
     diagnostics::emit_to_stderr(&diagnostics::merge_repeats(shown));
     println!("{line}");
     // While it waits for the next change; a short rebuild does not trim as it renders.
     crate::render::trim_memo_cache();
+}
+
+/// What a round rebuilt: how many papers, and which changed on disk.
+fn rebuilt(report: &BuildReport, started: Instant) -> String {
+    let changed: Vec<&str> = report
+        .written
+        .iter()
+        .filter(|w| w.changed)
+        .map(|w| w.path.as_str())
+        .collect();
+    let mut line = format!(
+        "rebuilt {} of {} papers in {:.2} s",
+        report.rendered,
+        report.written.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for path in changed.iter().take(12) {
+        line.push_str(&format!("\n  {path}"));
+    }
+    if changed.len() > 12 {
+        line.push_str(&format!("\n  and {} more", changed.len() - 12));
+    }
+    line
 }
