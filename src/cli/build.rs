@@ -39,8 +39,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
             Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
                 return Ok(Outcome::failed(diagnostics));
             }
-            Attempt::Built(diagnostics, Err(errors)) => {
-                let mut diagnostics = diagnostics;
+            Attempt::Built(mut diagnostics, Err(errors)) => {
                 diagnostics.extend(errors.into_sorted());
                 return Ok(Outcome::nothing_written(diagnostics, out.root()));
             }
