@@ -51,7 +51,6 @@ pub fn build(
     out: &OutputDir,
     options: BuildOptions,
 ) -> Result<BuildReport, Diagnostics> {
-    let template_hashes = templates.hashes().clone();
     // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
     // a build with nothing to lay out has spent a few milliseconds of another core on it.
     let ((catalogue, mut record, views), renderer) = rayon::join(
@@ -71,7 +70,7 @@ pub fn build(
             .iter()
             .zip(&views)
             .partition(|(doc, view)| {
-                !options.force && record.is_current(out, doc, view, &template_hashes)
+                !options.force && record.is_current(out, doc, view, renderer.templates().hashes())
             });
 
     let mut report = BuildReport {
