@@ -34,7 +34,7 @@ if [[ -z "$TYPST" || "$("$TYPST" --version)" != *"$TYPST_VERSION"* ]]; then
   fi
 fi
 
-cargo build --release --quiet
+cargo build --release --quiet --bins
 UDVALG="$PWD/target/release/udvalg"
 
 now() { echo "$EPOCHREALTIME"; }
@@ -223,6 +223,6 @@ cp -r plans/udsattestrategi "$WORK/default"
 bench_plan "built-in plan" "$WORK/default" $((RUNS * 4)) meetings.toml \
   "Administrationen har samlet pointerne" "Administrationen har nu samlet pointerne"
 
-"$UDVALG" synthetic "$WORK/synthetic" --committees "$COMMITTEES" >/dev/null
+"$PWD/target/release/udvalg-synthetic" "$WORK/synthetic" --committees "$COMMITTEES" >/dev/null
 bench_plan "synthetic municipality-year ($COMMITTEES committees x 11 meetings x 15 items)" \
   "$WORK/synthetic" "$RUNS" meetings.toml "Kvalitetsrapport 1\"" "Kvalitetsrapport 1 (rettet)\""

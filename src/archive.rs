@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::hash::{hash_of, sha256_hex};
 use crate::output::OutputDir;
 use crate::output::record::{BuildRecord, file_matches};
-use crate::package::sha256_hex;
 
 pub const MANIFEST: &str = "manifest.json";
 
@@ -93,7 +93,7 @@ pub fn archive_meeting(
     for (_, entry) in &entries {
         read.extend(entry.templates.clone());
     }
-    let templates = crate::render::hash_of(&read);
+    let templates = hash_of(&read);
     let files: Vec<ArchivedFile> = entries
         .iter()
         .map(|(path, entry)| ArchivedFile {

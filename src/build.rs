@@ -3,11 +3,11 @@
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::documents::{self, CopiedFile, Document, Selection};
+use crate::documents::{self, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::{OutputDir, Staged, Staging, Written, in_order, with_io_threads};
+use crate::output::{Content, OutputDir, Staged, Written};
 use crate::plan::Plan;
-use crate::render::{RenderResult, RenderRun, Rendered, Renderer, Templates};
+use crate::render::{RenderResult, Rendered, Renderer, Templates};
 
 #[derive(Debug, Default)]
 pub struct BuildReport {
@@ -34,10 +34,6 @@ pub struct BuildOptions {
     /// worker processes rather than threads.
     pub workers: Option<std::path::PathBuf>,
 }
-
-/// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
-/// writers than cores.
-const WRITERS: usize = 16;
 
 /// Fewer documents than this render too fast for a progress bar to help.
 const PROGRESS_FROM: usize = 100;
@@ -87,74 +83,81 @@ pub fn build(
         });
     }
 
-    let mut errors = Diagnostics::default();
-    let output_existed = out.root().exists();
     if stale.is_empty() && catalogue.files.is_empty() {
         return Ok(report);
     }
-    // Each PDF is written to a staging folder as soon as it is rendered, while the rest render,
-    // and the attachments beside them; all are put in their place once every document has
-    // rendered.
-    let staging = match out.staging() {
-        Ok(staging) => staging,
-        Err(e) => {
-            errors.push(cannot_write(out, ".udvalg-staging", e));
-            return Err(errors);
-        }
-    };
+    let mut errors = Diagnostics::default();
+    let batch = out.batch().map_err(|e| {
+        errors.push(e);
+        std::mem::take(&mut errors)
+    })?;
+    // Render these, each PDF staged as soon as it is rendered, and the attachments beside them;
+    // then commit them all, or none.
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
+    let paths: Vec<&str> = docs
+        .iter()
+        .map(|doc| doc.path.as_str())
+        .chain(catalogue.files.iter().map(|f| f.path.as_str()))
+        .collect();
     let renderer = (!docs.is_empty()).then_some(renderer);
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
-    let (run, mut staged) = render_and_stage(
-        renderer.as_ref(),
-        &docs,
-        &catalogue.files,
-        &staging,
-        bar.as_ref(),
-    );
+    let (run, staged) = batch.stage_while(&paths, |stage| {
+        for (index, file) in catalogue.files.iter().enumerate() {
+            stage(docs.len() + index, Content::CopyOf(file.from.clone()));
+        }
+        let done = |index: usize, result: &mut RenderResult| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            if let Ok(rendered) = result {
+                // The staged file holds the PDF from now on.
+                stage(index, Content::Bytes(std::mem::take(&mut rendered.pdf)));
+            }
+        };
+        renderer.as_ref().map(|r| r.render_all_with(&docs, &done))
+    });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let copies = staged.split_off(docs.len());
-    let mut pdfs: Vec<(&Document, &String, Rendered, Staged)> = Vec::with_capacity(docs.len());
-    if let Some(run) = run {
-        report.workers = run.workers;
-        report.busy = run.busy;
-        for (((doc, view), result), staged) in stale.iter().zip(run.results).zip(staged) {
-            match (result, staged) {
-                (Ok(mut rendered), Ok(staged)) => {
-                    report.pages += rendered.pages;
-                    report.warnings.append(&mut rendered.warnings);
-                    pdfs.push((doc, view, rendered, staged));
-                }
-                (Ok(_), Err(e)) => errors.push(e),
-                (Err(diagnostics), _) => errors.extend(diagnostics),
+    let results = match run {
+        Some(run) => {
+            report.workers = run.workers;
+            report.busy = run.busy;
+            run.results
+        }
+        None => Vec::new(),
+    };
+    let mut rendered_docs: Vec<(&Document, &String, Rendered)> = Vec::with_capacity(docs.len());
+    let mut to_commit: Vec<Staged> = Vec::with_capacity(staged.len());
+    let mut staged = staged.into_iter();
+    for ((doc, view), result) in stale.iter().zip(results) {
+        match (result, staged.next()) {
+            (Ok(mut rendered), Some(Ok(staged))) => {
+                report.pages += rendered.pages;
+                report.warnings.append(&mut rendered.warnings);
+                rendered_docs.push((doc, view, rendered));
+                to_commit.push(staged);
             }
+            (Ok(_), Some(Err(e))) => errors.push(e),
+            (Err(diagnostics), _) => errors.extend(diagnostics),
+            (Ok(_), None) => {}
         }
     }
-    let mut attachments = Vec::with_capacity(copies.len());
-    for staged in copies {
-        match staged {
-            Ok(staged) => attachments.push(staged),
+    for file in staged {
+        match file {
+            Ok(staged) => to_commit.push(staged),
             Err(e) => errors.push(e),
         }
     }
     if errors.has_errors() {
-        drop(staging);
-        if !output_existed {
-            // Made for the staging folder: a failed build leaves no trace.
-            let _ = std::fs::remove_dir(out.root());
-        }
+        batch.abandon();
         return Err(errors);
     }
 
     // Every file is on the disk by now: putting each in its place is a rename.
-    let wrote_pdfs = !pdfs.is_empty();
-    let (pdfs, staged): (Vec<_>, Vec<_>) = pdfs
-        .into_iter()
-        .map(|(doc, view, rendered, staged)| ((doc, view, rendered), staged))
-        .unzip();
-    for ((doc, view, rendered), persisted) in pdfs.into_iter().zip(out.persist_all(staged)) {
+    let wrote_pdfs = !rendered_docs.is_empty();
+    let mut committed = batch.commit(to_commit).into_iter();
+    for ((doc, view, rendered), persisted) in rendered_docs.into_iter().zip(&mut committed) {
         match persisted {
             Ok(written) => {
                 record.documents.insert(
@@ -172,14 +175,13 @@ pub fn build(
                 report.written.push(written);
                 report.rendered += 1;
             }
-            Err(e) => errors.push(cannot_write(out, &doc.path, e)),
+            Err(e) => errors.push(e),
         }
     }
-    let paths: Vec<String> = attachments.iter().map(|s| s.written.path.clone()).collect();
-    for (path, persisted) in paths.iter().zip(out.persist_all(attachments)) {
+    for persisted in committed {
         match persisted {
             Ok(written) => report.written.push(written),
-            Err(e) => errors.push(cannot_write(out, path, e)),
+            Err(e) => errors.push(e),
         }
     }
     if wrote_pdfs && let Err(e) = record.save(out) {
@@ -197,70 +199,6 @@ pub fn build(
     Ok(report)
 }
 
-/// Renders `docs` (if there is a renderer) and stages `files`, each PDF as soon as it is
-/// rendered, on threads that write while the rest render: the run, and what was staged for each
-/// document, then for each file.
-fn render_and_stage(
-    renderer: Option<&Renderer>,
-    docs: &[&Document],
-    files: &[CopiedFile],
-    staging: &Staging,
-    bar: Option<&indicatif::ProgressBar>,
-) -> (Option<RenderRun>, Vec<Result<Staged, Diagnostic>>) {
-    let out = staging.out();
-    let stage = |item: ToStage| match item {
-        ToStage::Pdf(index, pdf) => {
-            let path = &docs[index].path;
-            let staged = staging.stage(path, &pdf);
-            (index, staged.map_err(|e| cannot_write(out, path, e)))
-        }
-        ToStage::Attachment(index) => {
-            let file = &files[index];
-            let staged = std::fs::read(&file.from)
-                .map_err(|e| {
-                    Diagnostic::error(format!(
-                        "cannot read the attachment {}: {e}",
-                        file.from.display()
-                    ))
-                })
-                .and_then(|bytes| {
-                    staging
-                        .stage(&file.path, &bytes)
-                        .map_err(|e| cannot_write(out, &file.path, e))
-                });
-            (docs.len() + index, staged)
-        }
-    };
-    let (run, staged) = with_io_threads(WRITERS, stage, |hand| {
-        (0..files.len()).for_each(|index| hand(ToStage::Attachment(index)));
-        let done = |index: usize, result: &mut RenderResult| {
-            if let Some(bar) = bar {
-                bar.inc(1);
-            }
-            if let Ok(rendered) = result {
-                // The staged file holds the PDF from now on.
-                hand(ToStage::Pdf(index, std::mem::take(&mut rendered.pdf)));
-            }
-        };
-        renderer.map(|renderer| renderer.render_all_with(docs, &done))
-    });
-    let paths = docs
-        .iter()
-        .map(|doc| &doc.path)
-        .chain(files.iter().map(|f| &f.path));
-    let staged = in_order(staged, docs.len() + files.len())
-        .into_iter()
-        .zip(paths)
-        .map(|(staged, path)| {
-            staged.unwrap_or_else(|| {
-                let e = std::io::Error::other("it was not staged");
-                Err(cannot_write(out, path, e))
-            })
-        })
-        .collect();
-    (run, staged)
-}
-
 fn progress_bar(papers: usize) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(papers as u64);
     bar.set_style(
@@ -268,17 +206,4 @@ fn progress_bar(papers: usize) -> indicatif::ProgressBar {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
-}
-
-/// What the writing threads stage: a rendered document's PDF, or the catalogue's attachment.
-enum ToStage {
-    Pdf(usize, bytes::Bytes),
-    Attachment(usize),
-}
-
-fn cannot_write(out: &OutputDir, path: &str, e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!(
-        "cannot write {}: {e}",
-        out.root().join(path).display()
-    ))
 }

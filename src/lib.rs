@@ -2,7 +2,7 @@
 //!
 //! The stages are library functions with plain data in and out:
 //! [`plan::load`] → [`plan::validate`] → [`documents::catalogue`] → [`render`] → [`output`].
-//! Only `main` prints and chooses the exit code.
+//! Only `main` prints and chooses the exit code. `docs/architecture.md` is the map.
 
 pub mod archive;
 pub mod build;
@@ -10,9 +10,11 @@ pub mod calendar;
 pub mod cli;
 pub mod diagnostics;
 pub mod documents;
+pub mod export;
+pub mod hash;
 pub mod output;
 pub mod package;
 pub mod plan;
 pub mod render;
 pub mod status;
-pub mod synthetic;
+pub mod text;

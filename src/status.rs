@@ -196,7 +196,7 @@ pub fn status(
 
 /// The deadlines of a meeting that has an agenda; other meetings only have their day.
 pub fn deadlines(plan: &Plan, meeting: &Meeting) -> Vec<(&'static str, NaiveDate)> {
-    if !documents::has_agenda(meeting) {
+    if !meeting.has_agenda() {
         return Vec::new();
     }
     meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0)
@@ -210,7 +210,7 @@ pub fn meeting_title(plan: &Plan, meeting: &Meeting) -> String {
     meeting
         .title
         .clone()
-        .unwrap_or_else(|| documents::body_name(plan, meeting))
+        .unwrap_or_else(|| plan.body_name(meeting))
 }
 
 fn papers(

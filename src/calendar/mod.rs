@@ -1,15 +1,13 @@
 //! The Danish calendar as a municipality keeps it: public holidays, the days the administration
 //! is closed, working days, and the deadlines that follow from the plan's rules.
 
-pub mod events;
-mod format;
-pub mod ics;
+mod day;
+mod rules;
 
-pub use format::{danish_date, danish_date_long, danish_month, danish_weekday};
+pub use day::{Date, Time};
+pub use rules::{CalendarRules, NoticeUnit};
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-
-use crate::plan::model::{CalendarRules, NoticeUnit};
 
 /// A day on which the administration does not work, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::fmt::Write;
 use chrono::NaiveDateTime;
 
 use super::{GlobalArgs, Outcome, UsageError, load_plan};
-use crate::calendar::events::plan_events;
-use crate::calendar::ics::{self, When};
+use crate::export::events::plan_events;
+use crate::export::ics::{self, When};
 use crate::output::OutputDir;
 
 #[derive(Debug, clap::Args)]

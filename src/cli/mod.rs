@@ -82,9 +82,6 @@ pub enum Command {
     Archive(archive::ArchiveArgs),
     /// Rebuild what changed on every save of the plan or the templates, until stopped.
     Watch(watch::WatchArgs),
-    /// Write a synthetic municipality-year plan (for the benchmark).
-    #[command(hide = true)]
-    Synthetic(tools::SyntheticArgs),
     /// Write each document's view and template (for the benchmark's typst CLI run).
     #[command(hide = true)]
     Views(tools::ViewsArgs),
@@ -172,7 +169,6 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Calendar(args) => calendar::run(&cli.global, args),
         Command::Archive(args) => archive::run(&cli.global, args),
         Command::Watch(args) => watch::run(&cli.global, args),
-        Command::Synthetic(args) => tools::synthetic(args),
         Command::Views(args) => tools::views(&cli.global, args),
         Command::RenderWorker => worker::run(),
     }

@@ -5,9 +5,9 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::{GlobalArgs, Outcome, UsageError, load_plan, resolve_templates, today};
-use crate::calendar::danish_weekday;
 use crate::output::OutputDir;
 use crate::status::{PaperState, Status, status};
+use crate::text::danish_weekday;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {

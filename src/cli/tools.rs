@@ -1,51 +1,11 @@
-//! Hidden helpers for the benchmark in bench/: a synthetic plan, and each document's view as a
-//! JSON file with its template, so that the typst CLI can render the same documents.
+//! A hidden helper for the benchmark in bench/: each document's view as a JSON file with its
+//! template, so that the typst CLI can render the same documents.
 
 use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::{GlobalArgs, Outcome, UsageError, load_plan};
 use crate::documents::{Selection, catalogue};
-use crate::synthetic::{Size, write_plan};
-
-#[derive(Debug, clap::Args)]
-pub struct SyntheticArgs {
-    /// Where the plan is written; it must not exist yet.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    #[arg(long, default_value_t = 20)]
-    pub committees: usize,
-    #[arg(long, default_value_t = 11)]
-    pub meetings: usize,
-    #[arg(long, default_value_t = 15)]
-    pub items: usize,
-}
-
-pub fn synthetic(args: &SyntheticArgs) -> Result<Outcome, UsageError> {
-    if args.dir.exists() {
-        return Err(UsageError(format!(
-            "{} exists; name a new folder",
-            args.dir.display()
-        )));
-    }
-    let size = Size {
-        committees: args.committees,
-        meetings: args.meetings,
-        items: args.items,
-    };
-    write_plan(&args.dir, size)
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.dir.display())))?;
-    Ok(Outcome::ok(
-        vec![],
-        vec![format!(
-            "{}: {} committees, {} meetings each, {} items per meeting",
-            args.dir.display(),
-            size.committees,
-            size.meetings,
-            size.items
-        )],
-    ))
-}
 
 #[derive(Debug, clap::Args)]
 pub struct ViewsArgs {

@@ -1,17 +1,16 @@
-//! The papers of a consultation: a letter per consultee, the consultee list, the draft sent
-//! out, and the summary of the responses for the meeting that gives final approval.
+//! What the papers of a consultation share (what, when, until when, whom to contact), and the
+//! package sent to the consultees: a letter each, the consultee list and the draft.
 
-use std::collections::BTreeMap;
-
-use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::views::{self, body_name, date, markup, meta};
-use super::{Document, DocumentKind, slug};
-use crate::calendar::{danish_date, danish_date_long};
+use super::common::{date, markup};
+use super::{Document, DocumentKind, consultation_letter, consultee_list, strategy};
 use crate::plan::Plan;
 use crate::plan::load::Consultation;
 use crate::plan::model::{Stakeholder, StakeholderKind};
+use crate::text::{danish_date, danish_date_long, slug};
+
+pub use super::consultation_summary::summary_document;
 
 /// Where a consultation's papers are written, relative to the output directory.
 pub fn folder(consultation: &Consultation) -> String {
@@ -30,7 +29,7 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
                 None,
                 format!("{folder}/hoeringsbrev-{}.pdf", stakeholder.id.get_ref()),
                 format!("{} – {}", consultation.data.title, stakeholder.name),
-                letter(plan, consultation, stakeholder),
+                consultation_letter::view(plan, consultation, stakeholder),
             )
         })
         .collect();
@@ -39,7 +38,7 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
         None,
         format!("{folder}/hoeringsliste.pdf"),
         format!("Høringsliste – {}", consultation.data.title),
-        consultee_list(plan, consultation),
+        consultee_list::view(plan, consultation),
     ));
     if let Some(strategy) = &plan.strategy {
         let edition = consultation.data.edition.get_ref();
@@ -51,36 +50,13 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
             None,
             format!("{folder}/{}-{}.pdf", slug(&strategy.title), slug(label)),
             format!("{} – {label}", strategy.title),
-            views::strategy(plan, edition),
+            strategy::view(plan, edition),
         ));
     }
     documents
 }
 
-/// The summary, dated `day` (the day the agenda it is attached to goes out).
-pub fn summary_document(
-    plan: &Plan,
-    consultation: &Consultation,
-    meeting: Option<String>,
-    path: String,
-    day: NaiveDate,
-) -> Document {
-    Document::new(
-        DocumentKind::ConsultationSummary,
-        meeting,
-        path,
-        summary_title(consultation),
-        summary(plan, consultation, day),
-    )
-}
-
-pub fn summary_title(consultation: &Consultation) -> String {
-    let title = &consultation.data.title;
-    let subject = title.strip_prefix("Høring over ").unwrap_or(title);
-    format!("Høringsnotat – {subject}")
-}
-
-fn consultees<'a>(plan: &'a Plan, consultation: &Consultation) -> Vec<&'a Stakeholder> {
+pub(super) fn consultees<'a>(plan: &'a Plan, consultation: &Consultation) -> Vec<&'a Stakeholder> {
     consultation
         .data
         .consultees
@@ -89,7 +65,7 @@ fn consultees<'a>(plan: &'a Plan, consultation: &Consultation) -> Vec<&'a Stakeh
         .collect()
 }
 
-fn stakeholder_kind_label(kind: StakeholderKind) -> &'static str {
+pub(super) fn stakeholder_kind_label(kind: StakeholderKind) -> &'static str {
     match kind {
         StakeholderKind::CouncilOrBoard => "Råd og nævn",
         StakeholderKind::Committee => "Politiske udvalg",
@@ -100,7 +76,7 @@ fn stakeholder_kind_label(kind: StakeholderKind) -> &'static str {
     }
 }
 
-fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
+pub(super) fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
     json!({
         "id": stakeholder.id.get_ref(),
         "name": stakeholder.name,
@@ -112,7 +88,7 @@ fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
 }
 
 /// What every paper of the consultation shows: what, when, until when, who to contact.
-fn common(plan: &Plan, consultation: &Consultation) -> Value {
+pub(super) fn common(plan: &Plan, consultation: &Consultation) -> Value {
     let data = &consultation.data;
     let approved_at = plan.meeting(data.after_meeting.get_ref());
     let edition = plan
@@ -122,7 +98,7 @@ fn common(plan: &Plan, consultation: &Consultation) -> Value {
     let deadline = data.deadline.get_ref().0;
     let summary_at: Vec<String> = crate::plan::summary_meetings(plan, &consultation.id)
         .iter()
-        .map(|m| format!("{} {}", body_name(plan, m), danish_date(m.date.get_ref().0)))
+        .map(|m| format!("{} {}", plan.body_name(m), danish_date(m.date.get_ref().0)))
         .collect();
     json!({
         "id": consultation.id,
@@ -131,7 +107,7 @@ fn common(plan: &Plan, consultation: &Consultation) -> Value {
             "title": s.title, "label": e.label, "version": e.version, "date": date(e.date.get_ref().0),
         })),
         "approved_at": approved_at.map(|m| json!({
-            "body": body_name(plan, m), "date": date(m.date.get_ref().0),
+            "body": plan.body_name(m), "date": date(m.date.get_ref().0),
         })),
         "sent": date(data.sent.get_ref().0),
         "deadline": date(deadline),
@@ -148,111 +124,5 @@ fn common(plan: &Plan, consultation: &Consultation) -> Value {
             "example": data.contact.example,
         },
         "summary_at": summary_at,
-    })
-}
-
-fn letter(plan: &Plan, consultation: &Consultation, to: &Stakeholder) -> Value {
-    let title = format!("{} – {}", consultation.data.title, to.name);
-    json!({
-        "meta": meta(plan, &title, "Høringsbrev", consultation.data.sent.get_ref().0, None),
-        "consultation": common(plan, consultation),
-        "recipient": stakeholder_view(to),
-        "consultee_count": consultation.data.consultees.len(),
-    })
-}
-
-/// The consultees grouped by kind, in the order the kinds are declared.
-fn consultee_list(plan: &Plan, consultation: &Consultation) -> Value {
-    let title = format!("Høringsliste – {}", consultation.data.title);
-    let mut groups: Vec<(StakeholderKind, Vec<Value>)> = Vec::new();
-    for stakeholder in consultees(plan, consultation) {
-        match groups
-            .iter_mut()
-            .find(|(kind, _)| *kind == stakeholder.kind)
-        {
-            Some((_, members)) => members.push(stakeholder_view(stakeholder)),
-            None => groups.push((stakeholder.kind, vec![stakeholder_view(stakeholder)])),
-        }
-    }
-    groups.sort_by_key(|(kind, _)| *kind);
-    json!({
-        "meta": meta(plan, &title, "Høringsliste", consultation.data.sent.get_ref().0, None),
-        "consultation": common(plan, consultation),
-        "groups": groups.iter().map(|(kind, members)| json!({
-            "kind": stakeholder_kind_label(*kind), "consultees": members,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn summary(plan: &Plan, consultation: &Consultation, day: NaiveDate) -> Value {
-    let data = &consultation.data;
-    let deadline = data.deadline.get_ref().0;
-    let name_of = |id: &str| {
-        plan.stakeholder(id)
-            .map_or(id.to_string(), |s| s.name.clone())
-    };
-    let responses: Vec<Value> = data
-        .responses
-        .iter()
-        .map(|r| {
-            let received = r.received.get_ref().0;
-            json!({
-                "consultee": name_of(r.consultee.get_ref()),
-                "received": date(received),
-                "late": received > deadline,
-                "points": r.points.iter().map(|p| json!({
-                    "theme": p.theme,
-                    "text": markup(&p.text),
-                    "comment": markup(&p.comment),
-                    "changed": p.changed,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    // Themes in the order they first appear, so the summary follows the responses.
-    let mut themes: BTreeMap<usize, (String, Vec<Value>)> = BTreeMap::new();
-    let mut first_seen: Vec<String> = Vec::new();
-    for response in &data.responses {
-        for point in &response.points {
-            let index = match first_seen.iter().position(|t| t == &point.theme) {
-                Some(i) => i,
-                None => {
-                    first_seen.push(point.theme.clone());
-                    first_seen.len() - 1
-                }
-            };
-            themes
-                .entry(index)
-                .or_insert_with(|| (point.theme.clone(), Vec::new()))
-                .1
-                .push(json!({
-                    "consultee": name_of(response.consultee.get_ref()),
-                    "text": markup(&point.text),
-                    "comment": markup(&point.comment),
-                    "changed": point.changed,
-                }));
-        }
-    }
-    let silent: Vec<String> = data
-        .consultees
-        .iter()
-        .filter(|c| {
-            !data
-                .responses
-                .iter()
-                .any(|r| r.consultee.get_ref() == c.get_ref())
-        })
-        .map(|c| name_of(c.get_ref()))
-        .collect();
-    let late = responses.iter().filter(|r| r["late"] == true).count();
-    json!({
-        "meta": meta(plan, &summary_title(consultation), "Høringsnotat", day, None),
-        "consultation": common(plan, consultation),
-        "consultee_count": data.consultees.len(),
-        "responses": responses,
-        "late_count": late,
-        "themes": themes.into_values().map(|(theme, points)| json!({"theme": theme, "points": points})).collect::<Vec<_>>(),
-        "silent": silent,
-        "changes": data.changes.iter().map(markup).collect::<Vec<_>>(),
     })
 }

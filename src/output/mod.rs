@@ -1,15 +1,16 @@
 //! Writing into the output directory: only inside it, each file atomically (a temporary file
-//! beside the target, then a rename), hashed as it is written.
+//! beside the target, then a rename), hashed as it is written; a build's files as one batch.
 
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+mod batch;
 mod io_threads;
 pub mod record;
 
+pub use batch::{Batch, Content, cannot_write};
 pub use io_threads::{in_order, with_io_threads};
 
 /// A file that was written, with what a manifest needs.
@@ -91,7 +92,7 @@ impl OutputDir {
         let mut written = Written {
             path: relative.into(),
             size: bytes.len() as u64,
-            sha256: format!("{:x}", Sha256::digest(bytes)),
+            sha256: crate::hash::sha256_hex(bytes),
             changed: false,
         };
         if let Ok(existing) = std::fs::read(&target)

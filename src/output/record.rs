@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::OutputDir;
 use crate::documents::Document;
+use crate::hash::sha256_hex;
 
 /// Kept in the output directory, beside what it describes.
 pub const RECORD_FILE: &str = ".udvalg-build.json";
@@ -38,7 +38,7 @@ pub struct RecordEntry {
 
 /// sha256 of a document's view, as the template reads it.
 pub fn view_hash(document: &Document) -> String {
-    format!("{:x}", Sha256::digest(document.json()))
+    sha256_hex(document.json())
 }
 
 impl BuildRecord {
@@ -95,7 +95,7 @@ pub fn file_matches(out: &OutputDir, path: &str, entry: &RecordEntry) -> bool {
     };
     match std::fs::metadata(&target) {
         Ok(meta) if meta.len() == entry.size => std::fs::read(&target)
-            .map(|bytes| format!("{:x}", Sha256::digest(bytes)) == entry.sha256)
+            .map(|bytes| sha256_hex(&bytes) == entry.sha256)
             .unwrap_or(false),
         _ => false,
     }

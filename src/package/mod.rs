@@ -5,11 +5,11 @@ use std::io::Write;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::Document;
 use crate::documents::consultation::{folder, package, summary_document};
+use crate::hash::sha256_hex;
 use crate::output::{OutputDir, Written};
 use crate::plan::Plan;
 use crate::plan::load::Consultation;
@@ -45,10 +45,6 @@ pub struct PackageReport {
     pub warnings: Vec<Diagnostic>,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
 /// Renders and writes output/consultations/ID/: the letters, the consultee list, the draft,
 /// the summary, manifest.json and høringspakke-ID.zip. If any paper fails, nothing is written.
 pub fn consult(
@@ -64,7 +60,7 @@ pub fn consult(
     let summary_day = crate::plan::summary_meetings(plan, &consultation.id)
         .first()
         .map_or(plan.settings.plan.date.get_ref().0, |m| {
-            crate::documents::send_out_date(plan, m)
+            plan.send_out_date(m)
         });
     let summary = summary_document(
         plan,

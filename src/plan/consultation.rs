@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use super::load::{Consultation, Plan};
 use super::markup;
+use super::model::AttachmentSource;
 use super::validate::{Ids, unknown};
 use super::values::check_id;
-use crate::calendar::{danish_date, meeting_deadlines};
+use crate::calendar::meeting_deadlines;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::text::danish_date;
 
 pub fn check(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
     let file = &consultation.file;
@@ -211,10 +213,8 @@ pub fn summary_meetings<'a>(plan: &'a Plan, id: &str) -> Vec<&'a super::model::M
         .iter()
         .filter(|m| {
             m.items.iter().flat_map(|i| &i.attachments).any(|a| {
-                a.document
-                    .as_ref()
-                    .is_some_and(|doc| doc.get_ref() == "consultation-summary")
-                    && a.consultation.as_ref().is_some_and(|c| c.get_ref() == id)
+                matches!(&a.source, Ok(AttachmentSource::ConsultationSummary { consultation })
+                    if consultation.get_ref() == id)
             })
         })
         .collect()

@@ -5,7 +5,6 @@ use std::path::{Component, Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use super::model::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, SourceRef};
@@ -206,8 +205,29 @@ impl Plan {
     }
 
     /// The meeting that meets a milestone, once one is named.
+    /// Who meets: the meeting's own body, or the committee.
+    pub fn body_name(&self, meeting: &Meeting) -> String {
+        meeting
+            .body
+            .clone()
+            .unwrap_or_else(|| self.settings.committee.name.clone())
+    }
+
+    /// The day a meeting's agenda goes to the members, by the plan's calendar rules: the day its
+    /// papers speak from.
+    pub fn send_out_date(&self, meeting: &Meeting) -> chrono::NaiveDate {
+        crate::calendar::agenda_deadline(&self.settings.calendar, meeting.date.get_ref().0)
+    }
+
     pub fn milestone_meeting(&self, milestone: &Milestone) -> Option<&Meeting> {
         self.meeting(milestone.meeting.as_ref()?.get_ref())
+    }
+}
+
+impl Meeting {
+    /// Committee and council meetings have agendas; seminars and theme meetings have programmes.
+    pub fn has_agenda(&self) -> bool {
+        matches!(self.kind, MeetingKind::Committee | MeetingKind::Council) && !self.items.is_empty()
     }
 }
 
@@ -229,15 +249,12 @@ impl StrategyFile {
 pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut folder_errors = Vec::new();
-    let mut hasher = Sha256::new();
+    let mut hasher = crate::hash::Hasher::new();
 
     let mut read = |relative: &str, required: bool| -> Option<SourceRef> {
         match source.read_text(relative) {
             Ok(Some(text)) => {
-                hasher.update(relative.as_bytes());
-                hasher.update([0]);
-                hasher.update(text.as_bytes());
-                hasher.update([0]);
+                hasher.part(relative, text.as_bytes());
                 Some(SourceFile::new(source.file_name(relative), text))
             }
             Ok(None) if required => {
@@ -279,7 +296,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let consultation_srcs = folder("consultations");
     let action_plan_srcs = folder("action-plans");
     let key_figure_srcs = folder("key-figures");
-    let data_hash = format!("{:x}", hasher.finalize());
+    let data_hash = hasher.finish();
 
     let settings = plan_src
         .as_ref()

@@ -1,5 +1,6 @@
 //! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
 
+mod attachment;
 mod consultation;
 mod followup;
 pub mod load;

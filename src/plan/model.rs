@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use super::attachment::{AttachmentProblem, AttachmentRef, AttachmentSource};
 use super::values::{Date, Time};
+pub use crate::calendar::{CalendarRules, NoticeUnit};
 
 /// Typst markup written in a plan file (case presentations, the vision, ...).
 pub type Markup = Spanned<String>;
@@ -92,49 +94,6 @@ pub struct Mandate {
     pub url: String,
     #[serde(default)]
     pub note: Option<Markup>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum NoticeUnit {
-    #[default]
-    WorkingDays,
-    CalendarDays,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CalendarRules {
-    /// How long before a meeting its agenda goes to the members.
-    pub agenda_notice: u32,
-    pub agenda_notice_unit: NoticeUnit,
-    /// Some rules of procedure count Saturday as a working day ('hverdage inklusive lørdag').
-    pub saturday_is_working_day: bool,
-    /// Days the administration is closed beyond the public holidays.
-    pub closed_days: Vec<Spanned<Date>>,
-    /// The shortest consultation period the plan accepts, in calendar days.
-    pub min_consultation_days: u32,
-    /// Working days after the send-out day that the agenda is published (0: the same day).
-    pub agenda_published_after: u32,
-    /// Working days after the meeting by which the minutes must be public.
-    pub minutes_public_after: u32,
-    /// Working days before the send-out day by which attachments must be ready.
-    pub attachments_ready_before: u32,
-}
-
-impl Default for CalendarRules {
-    fn default() -> Self {
-        Self {
-            agenda_notice: 4,
-            agenda_notice_unit: NoticeUnit::WorkingDays,
-            saturday_is_working_day: false,
-            closed_days: Vec::new(),
-            min_consultation_days: 14,
-            agenda_published_after: 0,
-            minutes_public_after: 2,
-            attachments_ready_before: 2,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -258,31 +217,6 @@ pub struct AgendaItem {
     /// Filled in after the meeting.
     #[serde(default)]
     pub decision: Option<Markup>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentRef {
-    /// A generated document: `strategy` (with `edition`) or `process-plan`.
-    #[serde(default)]
-    pub document: Option<Spanned<String>>,
-    #[serde(default)]
-    pub edition: Option<Spanned<String>>,
-    /// A file kept with the plan, relative to the plan directory.
-    #[serde(default)]
-    pub file: Option<Spanned<String>>,
-    /// With `document = "consultation-summary"`: the consultation it summarises.
-    #[serde(default)]
-    pub consultation: Option<Spanned<String>>,
-    /// With `document = "action-plan"`: the action plan's id (its file name).
-    #[serde(default)]
-    pub action_plan: Option<Spanned<String>>,
-    /// With `document = "key-figures"`: the year of the key figures.
-    #[serde(default)]
-    pub year: Option<Spanned<i32>>,
-    /// The attachment's title; generated documents have one of their own.
-    #[serde(default)]
-    pub title: Option<String>,
 }
 
 // ---------------------------------------------------------------- strategy.toml

@@ -5,8 +5,10 @@
 use chrono::Datelike;
 
 use super::load::Plan;
-use crate::calendar::{WorkingCalendar, danish_date, meeting_deadlines};
+use super::model::AttachmentSource;
+use crate::calendar::{WorkingCalendar, meeting_deadlines};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::text::danish_date;
 
 pub fn check(plan: &Plan, d: &mut Diagnostics) {
     check_meeting_days(plan, d);
@@ -22,7 +24,7 @@ fn check_meeting_days(plan: &Plan, d: &mut Diagnostics) {
             d.push(
                 Diagnostic::warning(format!(
                     "the meeting is on {} {}, which is {reason}",
-                    crate::calendar::danish_weekday(day.weekday()),
+                    crate::text::danish_weekday(day.weekday()),
                     danish_date(day)
                 ))
                 .at(&plan.files.meetings, meeting.date.span())
@@ -93,7 +95,10 @@ fn check_attachments_ready(plan: &Plan, d: &mut Diagnostics) {
     for meeting in &plan.meetings {
         let due = meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0);
         for attachment in meeting.items.iter().flat_map(|i| &i.attachments) {
-            let Some(edition_ref) = &attachment.edition else {
+            let Ok(AttachmentSource::Strategy {
+                edition: edition_ref,
+            }) = &attachment.source
+            else {
                 continue;
             };
             let Some(edition_date) = strategy

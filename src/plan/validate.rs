@@ -10,17 +10,8 @@ use super::load::{Plan, closest};
 use super::markup;
 use super::model::*;
 use super::values::{Date, check_id};
-use crate::calendar::danish_date;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
-
-/// Generated documents an attachment can name.
-pub const ATTACHABLE_DOCUMENTS: &[&str] = &[
-    "strategy",
-    "process-plan",
-    "consultation-summary",
-    "action-plan",
-    "key-figures",
-];
+use crate::text::danish_date;
 
 pub fn validate(plan: &Plan) -> Diagnostics {
     let mut d = Diagnostics::default();
@@ -263,173 +254,8 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
             markup::check(file, prose, d);
         }
         for attachment in &item.attachments {
-            check_attachment(plan, attachment, d);
+            super::attachment::check(plan, attachment, d);
         }
-    }
-}
-
-fn check_attachment(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics) {
-    let file = &plan.files.meetings;
-    match (&attachment.document, &attachment.file) {
-        (Some(document), None) => check_document_ref(plan, document, attachment, d),
-        (None, Some(path)) => {
-            if let Err(message) = plan.source.attachment_path(path.get_ref()) {
-                d.push(Diagnostic::error(message).at(file, path.span()));
-            }
-            if attachment.title.is_none() {
-                d.push(
-                    Diagnostic::error("an attached file needs a `title`")
-                        .at(file, path.span())
-                        .with_help("the agenda lists attachments by title, e.g. `title = \"Notat om ...\"`"),
-                );
-            }
-        }
-        (Some(document), Some(_)) => d.push(
-            Diagnostic::error("an attachment names either a `document` or a `file`, not both")
-                .at(file, document.span()),
-        ),
-        (None, None) => {
-            let at = attachment.edition.as_ref().map_or(0..0, |e| e.span());
-            d.push(
-                Diagnostic::error("an attachment must name a `document` or a `file`")
-                    .at(file, at)
-                    .with_help("e.g. `{ document = \"strategy\", edition = \"final\" }` or `{ file = \"bilag/notat.pdf\", title = \"Notat\" }`"),
-            );
-        }
-    }
-}
-
-fn check_document_ref(
-    plan: &Plan,
-    document: &Spanned<String>,
-    attachment: &AttachmentRef,
-    d: &mut Diagnostics,
-) {
-    let file = &plan.files.meetings;
-    match document.get_ref().as_str() {
-        "strategy" => {
-            let Some(strategy) = &plan.strategy else {
-                d.push(
-                    Diagnostic::error(
-                        "the strategy is attached, but the plan has no strategy.toml",
-                    )
-                    .at(file, document.span()),
-                );
-                return;
-            };
-            let Some(edition) = &attachment.edition else {
-                d.push(
-                    Diagnostic::error("an attached strategy must name its `edition`")
-                        .at(file, document.span())
-                        .with_help(format!(
-                            "the editions in strategy.toml are: {}",
-                            edition_names(strategy).join(", ")
-                        )),
-                );
-                return;
-            };
-            if strategy.edition(edition.get_ref()).is_none() {
-                d.push(unknown(
-                    "strategy edition",
-                    file,
-                    edition,
-                    &edition_names(strategy),
-                ));
-            }
-        }
-        "consultation-summary" => {
-            let names: Vec<&str> = plan.consultations.iter().map(|c| c.id.as_str()).collect();
-            let missing = Diagnostic::error(
-                "an attached consultation summary must name its `consultation`",
-            )
-            .with_help(
-                "the consultation's id is its file name under consultations/, without `.toml`",
-            );
-            check_named(
-                file,
-                document,
-                &attachment.consultation,
-                "consultation",
-                &names,
-                missing,
-                d,
-            );
-        }
-        "action-plan" => {
-            let names: Vec<&str> = plan.action_plans.iter().map(|c| c.id.as_str()).collect();
-            let missing = Diagnostic::error("an attached action plan must name its `action_plan`")
-                .with_help("the id is its file name under action-plans/, without `.toml`");
-            check_named(
-                file,
-                document,
-                &attachment.action_plan,
-                "action plan",
-                &names,
-                missing,
-                d,
-            );
-        }
-        "key-figures" => match &attachment.year {
-            Some(year) => {
-                if plan.key_figures_for(*year.get_ref()).is_none() {
-                    let years: Vec<String> = plan
-                        .key_figures
-                        .iter()
-                        .map(|k| k.data.year.get_ref().to_string())
-                        .collect();
-                    d.push(
-                        Diagnostic::error(format!(
-                            "there are no key figures for {}",
-                            year.get_ref()
-                        ))
-                        .at(file, year.span())
-                        .with_help(if years.is_empty() {
-                            "add them as key-figures/YEAR.toml".to_string()
-                        } else {
-                            format!("key figures exist for: {}", years.join(", "))
-                        }),
-                    );
-                }
-            }
-            None => d.push(
-                Diagnostic::error("attached key figures must name their `year`")
-                    .at(file, document.span()),
-            ),
-        },
-        "process-plan" => {
-            if let Some(edition) = &attachment.edition {
-                d.push(
-                    Diagnostic::error("the process plan has no editions; remove `edition`")
-                        .at(file, edition.span()),
-                );
-            }
-        }
-        _ => d.push(unknown(
-            "document kind",
-            file,
-            document,
-            ATTACHABLE_DOCUMENTS,
-        )),
-    }
-}
-
-/// An attachment that names a file of a plan folder (a consultation, an action plan): the name
-/// must be given, and be one of `names`.
-fn check_named(
-    file: &SourceRef,
-    document: &Spanned<String>,
-    reference: &Option<Spanned<String>>,
-    kind: &str,
-    names: &[&str],
-    missing: Diagnostic,
-    d: &mut Diagnostics,
-) {
-    match reference {
-        Some(id) if !names.contains(&id.get_ref().as_str()) => {
-            d.push(unknown(kind, file, id, names));
-        }
-        Some(_) => {}
-        None => d.push(missing.at(file, document.span())),
     }
 }
 
@@ -455,7 +281,7 @@ pub(super) fn check_span(
     }
 }
 
-fn edition_names(strategy: &StrategyFile) -> Vec<&str> {
+pub(super) fn edition_names(strategy: &StrategyFile) -> Vec<&str> {
     strategy
         .editions
         .iter()

@@ -9,7 +9,7 @@ use typst::model::Document as _;
 use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
-use super::Output;
+use super::schedule::Output;
 use crate::diagnostics::Diagnostic;
 
 /// The label with which lib/item.typ marks where an agenda item's pages begin.

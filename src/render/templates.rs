@@ -7,9 +7,8 @@ use include_dir::{Dir, include_dir};
 use typst::foundations::Bytes;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 
-use sha2::{Digest, Sha256};
-
 use crate::diagnostics::{Diagnostic, SourceFile, SourceRef};
+use crate::hash::{Hasher, hash_of, sha256, sha256_hex};
 
 static EMBEDDED_TEMPLATES: Dir = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -79,19 +78,17 @@ impl Templates {
             fonts: Vec::new(),
             hashes: std::collections::BTreeMap::new(),
         };
-        let mut fonts_hasher = Sha256::new();
+        let mut fonts_hasher = Hasher::new();
         let mut files = files;
         files.sort_by(|a, b| a.0.cmp(&b.0));
         for (path, bytes) in files {
             if path.ends_with(".ttf") || path.ends_with(".otf") {
                 fonts_hasher.update(path.as_bytes());
-                fonts_hasher.update(Sha256::digest(&bytes));
+                fonts_hasher.update(&sha256(&bytes));
                 templates.fonts.push((path, Bytes::new(bytes)));
                 continue;
             }
-            templates
-                .hashes
-                .insert(path.clone(), format!("{:x}", Sha256::digest(&bytes)));
+            templates.hashes.insert(path.clone(), sha256_hex(&bytes));
             let Some(id) = file_id(&path) else { continue };
             if path.ends_with(".typ")
                 && let Ok(text) = String::from_utf8(bytes.clone())
@@ -106,7 +103,7 @@ impl Templates {
         }
         templates
             .hashes
-            .insert(FONTS_KEY.into(), format!("{:x}", fonts_hasher.finalize()));
+            .insert(FONTS_KEY.into(), fonts_hasher.finish());
         templates
     }
 
@@ -186,16 +183,4 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std
         }
     }
     Ok(())
-}
-
-/// One hash over a set of file hashes, in path order.
-pub fn hash_of(hashes: &std::collections::BTreeMap<String, String>) -> String {
-    let mut hasher = Sha256::new();
-    for (path, hash) in hashes {
-        hasher.update(path.as_bytes());
-        hasher.update([0]);
-        hasher.update(hash.as_bytes());
-        hasher.update([0]);
-    }
-    format!("{:x}", hasher.finalize())
 }

@@ -4,10 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::ics::{Event, When};
-use super::{danish_date, meeting_deadlines};
-use crate::documents::{body_name, has_agenda, slug};
+use crate::calendar::meeting_deadlines;
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
+use crate::text::{danish_date, danish_date_long, slug};
 
 /// Every event of the plan, sorted by day.
 pub fn plan_events(plan: &Plan) -> Vec<Event> {
@@ -17,7 +17,7 @@ pub fn plan_events(plan: &Plan) -> Vec<Event> {
 
     for meeting in &plan.meetings {
         let id = meeting.id.get_ref();
-        let body = body_name(plan, meeting);
+        let body = plan.body_name(meeting);
         let name = match &meeting.title {
             Some(title) => format!("{body}: {title}"),
             None => format!("{body}: møde"),
@@ -38,7 +38,7 @@ pub fn plan_events(plan: &Plan) -> Vec<Event> {
             category: "Møde",
             busy: true,
         });
-        if !has_agenda(meeting) {
+        if !meeting.has_agenda() {
             continue;
         }
         let day = meeting.date.get_ref().0;
@@ -54,10 +54,7 @@ pub fn plan_events(plan: &Plan) -> Vec<Event> {
                     last: date,
                 },
                 location: None,
-                description: Some(format!(
-                    "Senest {} ({of_meeting}).",
-                    super::danish_date_long(date)
-                )),
+                description: Some(format!("Senest {} ({of_meeting}).", danish_date_long(date))),
                 category: "Frist",
                 busy: false,
             });

@@ -1,5 +1,7 @@
-//! A synthetic municipality-year for benchmarks: many committees, meetings and items, with
-//! ordinary file attachments. Deterministic: the same sizes give the same files.
+//! A synthetic municipality-year for the benchmark (bench/run.sh): many committees, meetings
+//! and items, with ordinary file attachments. Deterministic: the same sizes give the same files.
+//!
+//!     cargo run --release --example synthetic -- DIR [--committees N] [--meetings N] [--items N]
 
 use std::fmt::Write;
 use std::path::Path;
@@ -7,10 +9,10 @@ use std::path::Path;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 #[derive(Debug, Clone, Copy)]
-pub struct Size {
-    pub committees: usize,
-    pub meetings: usize,
-    pub items: usize,
+struct Size {
+    committees: usize,
+    meetings: usize,
+    items: usize,
 }
 
 impl Default for Size {
@@ -79,7 +81,7 @@ fn meeting_days(count: usize, offset: usize) -> Vec<NaiveDate> {
 }
 
 /// Writes the plan files into `dir` (which must not hold a plan already).
-pub fn write_plan(dir: &Path, size: Size) -> std::io::Result<()> {
+fn write_plan(dir: &Path, size: Size) -> std::io::Result<()> {
     std::fs::create_dir_all(dir.join("bilag"))?;
     std::fs::write(dir.join("bilag/notat.pdf"), ATTACHMENT)?;
     std::fs::write(dir.join("plan.toml"), plan_toml())?;
@@ -182,6 +184,46 @@ recommendation = "Administrationen indstiller, at udvalget {rec}."
     s
 }
 
+#[derive(Debug, clap::Parser)]
+#[command(about = "Write a synthetic municipality-year plan (for the benchmark)")]
+struct Args {
+    /// Where the plan is written; it must not exist yet.
+    #[arg(value_name = "DIR")]
+    dir: std::path::PathBuf,
+    #[arg(long, default_value_t = Size::default().committees)]
+    committees: usize,
+    #[arg(long, default_value_t = Size::default().meetings)]
+    meetings: usize,
+    #[arg(long, default_value_t = Size::default().items)]
+    items: usize,
+}
+
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    let args = Args::parse();
+    if args.dir.exists() {
+        eprintln!("error: {} exists; name a new folder", args.dir.display());
+        return std::process::ExitCode::from(2);
+    }
+    let size = Size {
+        committees: args.committees,
+        meetings: args.meetings,
+        items: args.items,
+    };
+    if let Err(e) = write_plan(&args.dir, size) {
+        eprintln!("error: cannot write {}: {e}", args.dir.display());
+        return std::process::ExitCode::from(2);
+    }
+    println!(
+        "{}: {} committees, {} meetings each, {} items per meeting",
+        args.dir.display(),
+        size.committees,
+        size.meetings,
+        size.items
+    );
+    std::process::ExitCode::SUCCESS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,13 +237,13 @@ mod tests {
             items: 4,
         };
         write_plan(dir.path(), size).unwrap();
-        let source = crate::plan::PlanSource::Dir(dir.path().to_path_buf());
-        let (plan, warnings) = crate::plan::load_valid(&source).expect("the plan is valid");
+        let source = udvalg::plan::PlanSource::Dir(dir.path().to_path_buf());
+        let (plan, warnings) = udvalg::plan::load_valid(&source).expect("the plan is valid");
         assert_eq!(plan.meetings.len(), 6);
         assert!(warnings.is_empty(), "{:?}", warnings.into_sorted());
 
         // Every item attaches the same note: it is copied once per meeting, not once per item.
-        let catalogue = crate::documents::catalogue(&plan, &Default::default());
+        let catalogue = udvalg::documents::catalogue(&plan, &Default::default());
         let mut paths: Vec<&str> = catalogue
             .documents
             .iter()

@@ -1,0 +1,161 @@
+//! Handleplan: the actions of a period, by development goal and sub-goal, with their status.
+
+use serde_json::{Value, json};
+
+use super::attachments::Attachment;
+use super::catalogue::{Collected, MeetingPapers};
+use super::common::{date, markup, meta, opt_markup};
+use super::{Document, DocumentKind, Kind};
+use crate::plan::Plan;
+use crate::plan::load::ActionPlan;
+use crate::plan::model::{Action, ActionStatus, AttachmentSource};
+use crate::text::window_label;
+
+pub(super) struct Papers;
+
+impl Kind for Papers {
+    fn of_plan(&self, plan: &Plan, out: &mut Collected) {
+        for action_plan in &plan.action_plans {
+            out.push(Document::new(
+                DocumentKind::ActionPlan,
+                None,
+                format!("handleplaner/{}.pdf", action_plan.id),
+                title(plan, action_plan),
+                view(plan, action_plan),
+            ));
+        }
+    }
+
+    fn attached(&self, m: &MeetingPapers, attachment: &Attachment) -> Option<Document> {
+        let AttachmentSource::ActionPlan { id } = &attachment.source else {
+            return None;
+        };
+        let action_plan = m.plan.action_plan(id.get_ref())?;
+        let view = view(m.plan, action_plan);
+        Some(attachment.document(m, DocumentKind::ActionPlan, view))
+    }
+}
+
+fn status_label(status: ActionStatus) -> &'static str {
+    match status {
+        ActionStatus::Planned => "Planlagt",
+        ActionStatus::Started => "Igangsat",
+        ActionStatus::Done => "Gennemført",
+        ActionStatus::Paused => "Sat på pause",
+    }
+}
+
+fn status_key(status: ActionStatus) -> &'static str {
+    match status {
+        ActionStatus::Planned => "planned",
+        ActionStatus::Started => "started",
+        ActionStatus::Done => "done",
+        ActionStatus::Paused => "paused",
+    }
+}
+
+fn title(plan: &Plan, action_plan: &ActionPlan) -> String {
+    format!("{} – {}", action_plan.data.title, plan.settings.plan.title)
+}
+
+fn view(plan: &Plan, action_plan: &ActionPlan) -> Value {
+    let data = &action_plan.data;
+    let title = title(plan, action_plan);
+    let mut meta = meta(plan, &title, "Handleplan", data.date.get_ref().0, None);
+    meta["draft"] = json!(data.draft);
+    meta["version"] = json!(data.version);
+    meta["edition"] = json!(if data.draft { "Udkast" } else { "Godkendt" });
+    let Some(strategy) = &plan.strategy else {
+        return json!({ "meta": meta });
+    };
+    let area_title = |id: &str| {
+        strategy
+            .focus_area(id)
+            .map_or(id.to_string(), |a| a.title.clone())
+    };
+    let action_view = |a: &Action| {
+        json!({
+            "id": a.id.get_ref(),
+            "title": a.title,
+            "text": opt_markup(&a.text),
+            "responsible": a.responsible,
+            "when": window_label(a.start.get_ref().0, a.end.get_ref().0),
+            "start": date(a.start.get_ref().0),
+            "end": date(a.end.get_ref().0),
+            "status": status_label(a.status),
+            "status_key": status_key(a.status),
+            "indicator": a.indicator,
+            "focus_area": area_title(a.focus_area.get_ref()),
+        })
+    };
+    let goals: Vec<Value> = strategy
+        .goals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, goal)| {
+            let of_goal: Vec<&Action> = data
+                .actions
+                .iter()
+                .filter(|a| a.goal.get_ref() == goal.id.get_ref())
+                .collect();
+            if of_goal.is_empty() {
+                return None;
+            }
+            let sub_goals: Vec<Value> = goal
+                .sub_goals
+                .iter()
+                .enumerate()
+                .map(|(j, sub)| {
+                    json!({
+                        "number": format!("{}.{}", i + 1, j + 1),
+                        "text": markup(&sub.text),
+                        "horizon": sub.horizon.get_ref(),
+                        "actions": of_goal
+                            .iter()
+                            .filter(|a| a.sub_goal.as_ref().is_some_and(|s| s.get_ref() == sub.id.get_ref()))
+                            .map(|a| action_view(a))
+                            .collect::<Vec<_>>(),
+                    })
+                })
+                .filter(|s| s["actions"].as_array().is_some_and(|a| !a.is_empty()))
+                .collect();
+            let general: Vec<Value> = of_goal
+                .iter()
+                .filter(|a| a.sub_goal.is_none())
+                .map(|a| action_view(a))
+                .collect();
+            Some(json!({
+                "number": i + 1,
+                "title": goal.title,
+                "opposite": markup(&goal.opposite),
+                "sub_goals": sub_goals,
+                "general": general,
+            }))
+        })
+        .collect();
+    let count = |status: ActionStatus| data.actions.iter().filter(|a| a.status == status).count();
+    let mut units: Vec<&str> = data
+        .actions
+        .iter()
+        .map(|a| a.responsible.as_str())
+        .collect();
+    units.sort_unstable();
+    units.dedup();
+    json!({
+        "meta": meta,
+        "title": data.title,
+        "period": data.period,
+        "strategy": strategy.title,
+        "intro": opt_markup(&data.intro),
+        "example": data.example,
+        "goals": goals,
+        "total": data.actions.len(),
+        "by_status": [
+            {"label": status_label(ActionStatus::Planned), "key": "planned", "count": count(ActionStatus::Planned)},
+            {"label": status_label(ActionStatus::Started), "key": "started", "count": count(ActionStatus::Started)},
+            {"label": status_label(ActionStatus::Done), "key": "done", "count": count(ActionStatus::Done)},
+            {"label": status_label(ActionStatus::Paused), "key": "paused", "count": count(ActionStatus::Paused)},
+        ],
+        "units": units,
+    })
+}

@@ -1,0 +1,69 @@
+//! Dagsorden: the members' agenda of a meeting and, when an item is closed, its public edition.
+
+use serde_json::{Value, json};
+
+use super::catalogue::{Collected, MeetingPapers};
+use super::common::{items_view, meeting_meta, meeting_view, members};
+use super::{Document, DocumentKind, Kind};
+use crate::plan::Plan;
+use crate::plan::model::Meeting;
+use crate::text::{danish_date, slug};
+
+pub(super) struct Papers;
+
+impl Kind for Papers {
+    fn of_meeting(&self, m: &MeetingPapers, out: &mut Collected) {
+        if !m.meeting.has_agenda() {
+            return;
+        }
+        out.push(Document::clone(m.agenda()));
+        if m.has_closed() {
+            out.push(Document::new(
+                DocumentKind::Agenda,
+                Some(m.id().clone()),
+                m.path(&format!("{}-offentlig.pdf", file_stem(m.plan, m.meeting))),
+                format!("{} (offentlig udgave)", title(m.plan, m.meeting)),
+                view(m, true),
+            ));
+        }
+    }
+}
+
+/// The members' agenda, which the agenda items are cut from.
+pub(super) fn members_agenda(m: &MeetingPapers) -> Document {
+    Document::new(
+        DocumentKind::Agenda,
+        Some(m.id().clone()),
+        m.path(&format!("{}.pdf", file_stem(m.plan, m.meeting))),
+        title(m.plan, m.meeting),
+        view(m, false),
+    )
+}
+
+fn file_stem(plan: &Plan, meeting: &Meeting) -> String {
+    format!(
+        "dagsorden-{}-{}",
+        slug(&plan.body_name(meeting)),
+        meeting.date.get_ref()
+    )
+}
+
+pub(super) fn title(plan: &Plan, meeting: &Meeting) -> String {
+    format!(
+        "Dagsorden – {} {}",
+        plan.body_name(meeting),
+        danish_date(meeting.date.get_ref().0)
+    )
+}
+
+fn view(m: &MeetingPapers, public: bool) -> Value {
+    let (plan, meeting) = (m.plan, m.meeting);
+    json!({
+        "meta": meeting_meta(plan, meeting, &title(plan, meeting), "Dagsorden"),
+        "meeting": meeting_view(plan, meeting),
+        "members": members(plan, meeting),
+        "public": public,
+        "decided": meeting.items.iter().any(|i| i.decision.is_some()),
+        "items": items_view(meeting, &m.attachments, public),
+    })
+}

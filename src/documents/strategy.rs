@@ -1,0 +1,99 @@
+//! Udsattestrategi: an edition of the strategy, draft or final; the newest stands on its own,
+//! and each edition a meeting attaches is written with that meeting's papers.
+
+use serde_json::{Value, json};
+
+use super::attachments::Attachment;
+use super::catalogue::{Collected, MeetingPapers};
+use super::common::{date, mandate, markup, meta, opt_markup};
+use super::{Document, DocumentKind, Kind};
+use crate::plan::Plan;
+use crate::plan::model::AttachmentSource;
+use crate::text::slug;
+
+pub(super) struct Papers;
+
+impl Kind for Papers {
+    fn of_plan(&self, plan: &Plan, out: &mut Collected) {
+        let Some(strategy) = &plan.strategy else {
+            return;
+        };
+        if let Some(latest) = strategy.editions.iter().max_by_key(|e| e.date.get_ref()) {
+            out.push(Document::new(
+                DocumentKind::Strategy,
+                None,
+                format!("{}.pdf", slug(&strategy.title)),
+                strategy.title.clone(),
+                view(plan, latest.id.get_ref()),
+            ));
+        }
+    }
+
+    fn attached(&self, m: &MeetingPapers, attachment: &Attachment) -> Option<Document> {
+        let AttachmentSource::Strategy { edition } = &attachment.source else {
+            return None;
+        };
+        let view = view(m.plan, edition.get_ref());
+        Some(attachment.document(m, DocumentKind::Strategy, view))
+    }
+}
+
+pub(super) fn view(plan: &Plan, edition_id: &str) -> Value {
+    let Some(strategy) = &plan.strategy else {
+        return Value::Null;
+    };
+    let edition = strategy.edition(edition_id);
+    let day = edition.map_or(plan.settings.plan.date.get_ref().0, |e| e.date.get_ref().0);
+    let area_title = |id: &str| {
+        strategy
+            .focus_area(id)
+            .map(|a| a.title.clone())
+            .unwrap_or_default()
+    };
+    json!({
+        "meta": meta(plan, &strategy.title, "Strategi", day, edition),
+        "title": strategy.title,
+        "subtitle": strategy.subtitle,
+        "mandate": mandate(plan),
+        "vision": {
+            "text": markup(&strategy.vision.text),
+            "ties": strategy.vision.ties.iter().map(|t| json!({"policy": t.policy, "text": markup(&t.text)})).collect::<Vec<_>>(),
+        },
+        "target_group": {
+            "text": markup(&strategy.target_group.text),
+            "groups": strategy.target_group.groups.iter().map(|g| json!({"name": g.name, "text": markup(&g.text)})).collect::<Vec<_>>(),
+        },
+        "focus_areas": strategy.focus_areas.iter().enumerate().map(|(i, a)| json!({
+            "number": i + 1,
+            "id": a.id.get_ref(),
+            "title": a.title,
+            "text": markup(&a.text),
+            "connects": a.connects.iter().map(|c| area_title(c.get_ref())).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "goals": strategy.goals.iter().enumerate().map(|(i, g)| json!({
+            "number": i + 1,
+            "title": g.title,
+            "opposite": markup(&g.opposite),
+            "text": opt_markup(&g.text),
+            "focus_areas": g.focus_areas.iter().map(|c| area_title(c.get_ref())).collect::<Vec<_>>(),
+            "sub_goals": g.sub_goals.iter().enumerate().map(|(j, s)| json!({
+                "number": format!("{}.{}", i + 1, j + 1),
+                "text": markup(&s.text),
+                "horizon": s.horizon.get_ref(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "goal_process": {
+            "text": markup(&strategy.goal_process.text),
+            "steps": strategy.goal_process.steps.iter().map(|s| json!({"question": s.question, "answer": markup(&s.answer)})).collect::<Vec<_>>(),
+        },
+        "involvement": {
+            "text": markup(&strategy.involvement.text),
+            "internal": strategy.involvement.internal.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
+            "external": strategy.involvement.external.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
+        },
+        "editions": strategy.editions.iter().map(|e| json!({
+            "label": e.label, "version": e.version, "date": date(e.date.get_ref().0), "draft": e.draft,
+            "current": e.id.get_ref() == edition_id,
+        })).collect::<Vec<_>>(),
+    })
+}

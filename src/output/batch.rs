@@ -1,0 +1,106 @@
+//! A build's files as one batch: each is written into a staging folder as soon as it is there
+//! (on writer threads, while the rest is still being made), and all are put in their places
+//! only when every one was staged. A batch that is abandoned leaves the output as it was.
+
+use std::path::PathBuf;
+
+use super::{OutputDir, Staged, Staging, Written, in_order, with_io_threads};
+use crate::diagnostics::Diagnostic;
+
+/// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
+/// writers than cores.
+const WRITERS: usize = 16;
+
+/// What a file of the batch holds.
+pub enum Content {
+    Bytes(bytes::Bytes),
+    /// A file kept with the plan, copied as it is.
+    CopyOf(PathBuf),
+}
+
+/// See the module's documentation.
+pub struct Batch<'a> {
+    staging: Staging<'a>,
+    /// Whether the output directory was made for this batch: then an abandoned batch removes it.
+    made_root: bool,
+}
+
+impl OutputDir {
+    /// A new batch of files for this directory.
+    pub fn batch(&self) -> Result<Batch<'_>, Diagnostic> {
+        let made_root = !self.root().exists();
+        let staging = self
+            .staging()
+            .map_err(|e| cannot_write(self, ".udvalg-staging", e))?;
+        Ok(Batch { staging, made_root })
+    }
+}
+
+impl Batch<'_> {
+    /// Runs `produce`, which hands over the file for each index of `paths` as it is made, and
+    /// stages each on the writer threads meanwhile: what `produce` returned, and for each path,
+    /// in order, its staged file or why it could not be staged.
+    pub fn stage_while<F>(
+        &self,
+        paths: &[&str],
+        produce: impl FnOnce(&(dyn Fn(usize, Content) + Sync)) -> F,
+    ) -> (F, Vec<Result<Staged, Diagnostic>>) {
+        let out = self.staging.out();
+        let stage = |(index, content): (usize, Content)| {
+            let path = paths[index];
+            let staged = match content {
+                Content::Bytes(bytes) => self.staging.stage(path, &bytes),
+                Content::CopyOf(from) => match std::fs::read(&from) {
+                    Ok(bytes) => self.staging.stage(path, &bytes),
+                    Err(e) => {
+                        let message = format!("cannot read the attachment {}: {e}", from.display());
+                        return (index, Err(Diagnostic::error(message)));
+                    }
+                },
+            };
+            (index, staged.map_err(|e| cannot_write(out, path, e)))
+        };
+        let (produced, staged) = with_io_threads(WRITERS, stage, |hand| {
+            produce(&|index, content| hand((index, content)))
+        });
+        let staged = in_order(staged, paths.len())
+            .into_iter()
+            .zip(paths)
+            .map(|(staged, path)| {
+                staged.unwrap_or_else(|| {
+                    let e = std::io::Error::other("it was not staged");
+                    Err(cannot_write(out, path, e))
+                })
+            })
+            .collect();
+        (produced, staged)
+    }
+
+    /// Puts every staged file in its place, with the outcome of each in their order.
+    pub fn commit(self, staged: Vec<Staged>) -> Vec<Result<Written, Diagnostic>> {
+        let out = self.staging.out();
+        let paths: Vec<String> = staged.iter().map(|s| s.written.path.clone()).collect();
+        out.persist_all(staged)
+            .into_iter()
+            .zip(paths)
+            .map(|(persisted, path)| persisted.map_err(|e| cannot_write(out, &path, e)))
+            .collect()
+    }
+
+    /// Drops every staged file; the output directory stays as it was (and is removed if the
+    /// batch made it).
+    pub fn abandon(self) {
+        let out = self.staging.out();
+        drop(self.staging);
+        if self.made_root {
+            let _ = std::fs::remove_dir(out.root());
+        }
+    }
+}
+
+pub fn cannot_write(out: &OutputDir, path: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot write {}: {e}",
+        out.root().join(path).display()
+    ))
+}
