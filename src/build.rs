@@ -1,11 +1,13 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
+use std::path::Path;
+
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::{Content, OutputDir, Staged, Written};
+use crate::output::{OutputDir, Staged, Written};
 use crate::plan::Plan;
 use crate::render::{RenderResult, Rendered, Renderer, Templates};
 
@@ -94,24 +96,22 @@ pub fn build(
     // Render these, each PDF staged as soon as it is rendered, and the attachments beside them;
     // then commit them all, or none.
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
-    let paths: Vec<&str> = docs
+    let paths: Vec<&str> = docs.iter().map(|doc| doc.path.as_str()).collect();
+    let copies: Vec<(&Path, &str)> = catalogue
+        .files
         .iter()
-        .map(|doc| doc.path.as_str())
-        .chain(catalogue.files.iter().map(|f| f.path.as_str()))
+        .map(|f| (f.from.as_path(), f.path.as_str()))
         .collect();
     let renderer = (!docs.is_empty()).then_some(renderer);
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
-    let (run, staged) = batch.stage_while(&paths, |stage| {
-        for (index, file) in catalogue.files.iter().enumerate() {
-            stage(docs.len() + index, Content::CopyOf(file.from.clone()));
-        }
+    let staged = batch.stage_while(&paths, &copies, |stage| {
         let done = |index: usize, result: &mut RenderResult| {
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
             if let Ok(rendered) = result {
                 // The staged file holds the PDF from now on.
-                stage(index, Content::Bytes(std::mem::take(&mut rendered.pdf)));
+                stage(index, std::mem::take(&mut rendered.pdf));
             }
         };
         renderer.as_ref().map(|r| r.render_all_with(&docs, &done))
@@ -119,7 +119,7 @@ pub fn build(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let results = match run {
+    let results = match staged.produced {
         Some(run) => {
             report.workers = run.workers;
             report.busy = run.busy;
@@ -128,23 +128,21 @@ pub fn build(
         None => Vec::new(),
     };
     let mut rendered_docs: Vec<(&Document, &String, Rendered)> = Vec::with_capacity(docs.len());
-    let mut to_commit: Vec<Staged> = Vec::with_capacity(staged.len());
-    let mut staged = staged.into_iter();
-    for ((doc, view), result) in stale.iter().zip(results) {
-        match (result, staged.next()) {
-            (Ok(mut rendered), Some(Ok(staged))) => {
+    let mut to_commit: Vec<Staged> = Vec::with_capacity(paths.len() + copies.len());
+    for (((doc, view), result), staged) in stale.iter().zip(results).zip(staged.made) {
+        match (result, staged) {
+            (Ok(mut rendered), Ok(staged)) => {
                 report.pages += rendered.pages;
                 report.warnings.append(&mut rendered.warnings);
                 rendered_docs.push((doc, view, rendered));
                 to_commit.push(staged);
             }
-            (Ok(_), Some(Err(e))) => errors.push(e),
+            (Ok(_), Err(e)) => errors.push(e),
             (Err(diagnostics), _) => errors.extend(diagnostics),
-            (Ok(_), None) => {}
         }
     }
-    for file in staged {
-        match file {
+    for copy in staged.copies {
+        match copy {
             Ok(staged) => to_commit.push(staged),
             Err(e) => errors.push(e),
         }

@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod export;
 pub mod hash;
+pub mod indexed;
 pub mod output;
 pub mod package;
 pub mod plan;

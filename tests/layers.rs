@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Lowest first. A module's layer is that of the first part of its path under `src/`.
 const LAYERS: &[&[&str]] = &[
-    &["text", "hash", "diagnostics"],
+    &["text", "hash", "indexed", "diagnostics"],
     &["calendar"],
     &["plan"],
     &["documents"],

@@ -4,24 +4,14 @@
 //!
 //! One module per document kind. Each says, through [`Kind`], which of its documents a meeting
 //! or the plan gives, and makes the view its template reads; [`catalogue`] asks every kind in
-//! the order of [`document_kinds!`]. Adding a kind is a module, a template and a line there.
+//! the order of [`document_kinds!`]. Adding a kind is a module, a template and a line there
+//! (docs/architecture.md).
 
-mod action_plan;
-mod agenda;
-mod agenda_item;
 mod attachments;
 mod catalogue;
 mod common;
 pub mod consultation;
-mod consultation_letter;
-mod consultation_summary;
-mod consultee_list;
 mod document;
-mod invitation;
-mod key_figures;
-mod minutes;
-mod process_plan;
-mod strategy;
 
 pub use catalogue::{Catalogue, Selection, catalogue};
 pub use document::{CopiedFile, Document, Excerpt};
@@ -42,9 +32,12 @@ trait Kind: Sync {
 }
 
 /// The kinds, in the order the catalogue asks them (and `--document` lists them): the enum
-/// [`DocumentKind`], each kind's name and template, and the module that makes its documents.
+/// [`DocumentKind`], each kind's name and template (`templates/<name>.typ`), and the module
+/// that makes its documents (declared here).
 macro_rules! document_kinds {
     ($($(#[$doc:meta])* $variant:ident = $name:literal, $module:ident;)*) => {
+        $(mod $module;)*
+
         /// The kinds of document `udvalg` writes, as `--document` names them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
         pub enum DocumentKind {

@@ -2,20 +2,28 @@
 //! (on writer threads, while the rest is still being made), and all are put in their places
 //! only when every one was staged. A batch that is abandoned leaves the output as it was.
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use super::{OutputDir, Staged, Staging, Written, in_order, with_io_threads};
+use super::{OutputDir, Staged, Staging, Written, with_io_threads};
 use crate::diagnostics::Diagnostic;
+use crate::indexed::in_order;
 
 /// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
 /// writers than cores.
 const WRITERS: usize = 16;
 
 /// What a file of the batch holds.
-pub enum Content {
+enum Content<'a> {
     Bytes(bytes::Bytes),
     /// A file kept with the plan, copied as it is.
-    CopyOf(PathBuf),
+    CopyOf(&'a Path),
+}
+
+/// What [`Batch::stage_while`] staged, and what its producer returned.
+pub struct StagedRun<F> {
+    pub produced: F,
+    pub made: Vec<Result<Staged, Diagnostic>>,
+    pub copies: Vec<Result<Staged, Diagnostic>>,
 }
 
 /// See the module's documentation.
@@ -37,20 +45,27 @@ impl OutputDir {
 }
 
 impl Batch<'_> {
-    /// Runs `produce`, which hands over the file for each index of `paths` as it is made, and
-    /// stages each on the writer threads meanwhile: what `produce` returned, and for each path,
-    /// in order, its staged file or why it could not be staged.
+    /// Runs `produce`, which hands over the bytes for each of `made` (by its index there) as
+    /// they are made, and stages each on the writer threads meanwhile, with a copy of each of
+    /// `copies` (a file read from the plan, and where it goes): for `made` and for `copies`, in
+    /// their order, each staged file or why it could not be staged.
     pub fn stage_while<F>(
         &self,
-        paths: &[&str],
-        produce: impl FnOnce(&(dyn Fn(usize, Content) + Sync)) -> F,
-    ) -> (F, Vec<Result<Staged, Diagnostic>>) {
+        made: &[&str],
+        copies: &[(&Path, &str)],
+        produce: impl FnOnce(&(dyn Fn(usize, bytes::Bytes) + Sync)) -> F,
+    ) -> StagedRun<F> {
         let out = self.staging.out();
+        let paths: Vec<&str> = made
+            .iter()
+            .copied()
+            .chain(copies.iter().map(|(_, to)| *to))
+            .collect();
         let stage = |(index, content): (usize, Content)| {
             let path = paths[index];
             let staged = match content {
                 Content::Bytes(bytes) => self.staging.stage(path, &bytes),
-                Content::CopyOf(from) => match std::fs::read(&from) {
+                Content::CopyOf(from) => match std::fs::read(from) {
                     Ok(bytes) => self.staging.stage(path, &bytes),
                     Err(e) => {
                         let message = format!("cannot read the attachment {}: {e}", from.display());
@@ -61,11 +76,14 @@ impl Batch<'_> {
             (index, staged.map_err(|e| cannot_write(out, path, e)))
         };
         let (produced, staged) = with_io_threads(WRITERS, stage, |hand| {
-            produce(&|index, content| hand((index, content)))
+            for (index, (from, _)) in copies.iter().enumerate() {
+                hand((made.len() + index, Content::CopyOf(from)));
+            }
+            produce(&|index, bytes| hand((index, Content::Bytes(bytes))))
         });
-        let staged = in_order(staged, paths.len())
+        let mut staged: Vec<Result<Staged, Diagnostic>> = in_order(staged, paths.len())
             .into_iter()
-            .zip(paths)
+            .zip(&paths)
             .map(|(staged, path)| {
                 staged.unwrap_or_else(|| {
                     let e = std::io::Error::other("it was not staged");
@@ -73,7 +91,12 @@ impl Batch<'_> {
                 })
             })
             .collect();
-        (produced, staged)
+        let copies = staged.split_off(made.len());
+        StagedRun {
+            produced,
+            made: staged,
+            copies,
+        }
     }
 
     /// Puts every staged file in its place, with the outcome of each in their order.

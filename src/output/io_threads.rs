@@ -49,16 +49,6 @@ pub fn with_io_threads<T: Send, R: Send, F>(
     })
 }
 
-/// Results that came by index in any order, in the order of their indices (`None` where an
-/// index got none).
-pub fn in_order<R>(results: Vec<(usize, R)>, count: usize) -> Vec<Option<R>> {
-    let mut ordered: Vec<Option<R>> = (0..count).map(|_| None).collect();
-    for (index, result) in results {
-        ordered[index] = Some(result);
-    }
-    ordered
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

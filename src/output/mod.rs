@@ -10,8 +10,8 @@ mod batch;
 mod io_threads;
 pub mod record;
 
-pub use batch::{Batch, Content, cannot_write};
-pub use io_threads::{in_order, with_io_threads};
+pub use batch::{Batch, StagedRun, cannot_write};
+pub use io_threads::with_io_threads;
 
 /// A file that was written, with what a manifest needs.
 #[derive(Debug, Clone)]

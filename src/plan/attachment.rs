@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::checks::unknown;
 use super::load::Plan;
-use super::validate::{edition_names, unknown};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// An agenda item's attachment: a document `udvalg` makes, or a file kept with the plan. Read
@@ -163,7 +163,7 @@ pub(super) fn check(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics
                         .at(file, at)
                         .with_help(format!(
                             "the editions in strategy.toml are: {}",
-                            edition_names(strategy).join(", ")
+                            strategy.edition_ids().join(", ")
                         )),
                 },
                 Problem::MissingConsultation => Diagnostic::error(
@@ -209,7 +209,7 @@ pub(super) fn check(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics
                 "strategy edition",
                 file,
                 edition,
-                &edition_names(strategy),
+                &strategy.edition_ids(),
             )),
             Some(_) => {}
         },

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use super::checks::{Ids, unknown};
 use super::load::{Consultation, Plan};
 use super::markup;
 use super::model::AttachmentSource;
-use super::validate::{Ids, unknown};
 use super::values::check_id;
 use crate::calendar::meeting_deadlines;
 use crate::diagnostics::{Diagnostic, Diagnostics};

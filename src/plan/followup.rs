@@ -1,9 +1,9 @@
 //! Checks of the papers that follow the strategy: action plans (each action tied to a
 //! development goal, sub-goal and focus area) and the yearly key figures.
 
+use super::checks::{Ids, check_span, unknown, unknown_in};
 use super::load::{ActionPlan, KeyFigures, Plan};
 use super::markup;
-use super::validate::{Ids, check_span, unknown, unknown_in};
 use super::values::check_id;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 

@@ -232,6 +232,14 @@ impl Meeting {
 }
 
 impl StrategyFile {
+    /// The editions' ids, in the file's order.
+    pub fn edition_ids(&self) -> Vec<&str> {
+        self.editions
+            .iter()
+            .map(|e| e.id.get_ref().as_str())
+            .collect()
+    }
+
     pub fn edition(&self, id: &str) -> Option<&Edition> {
         self.editions.iter().find(|e| e.id.get_ref() == id)
     }

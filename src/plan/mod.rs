@@ -1,6 +1,7 @@
 //! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
 
 mod attachment;
+mod checks;
 mod consultation;
 mod followup;
 pub mod load;

@@ -1,15 +1,12 @@
 //! Checks that span fields and files: ids, references between tables, dates that must be in
 //! order, and the Typst markup of every prose field.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
-use toml::Spanned;
 
-use super::load::{Plan, closest};
+use super::checks::{Ids, check_span, unknown, unknown_in};
+use super::load::Plan;
 use super::markup;
 use super::model::*;
-use super::values::{Date, check_id};
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
 use crate::text::danish_date;
 
@@ -53,99 +50,6 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     }
     super::timing::check(plan, &mut d);
     d
-}
-
-/// Ids of one kind: each well-formed and used once.
-pub(super) struct Ids<'a> {
-    kind: &'static str,
-    seen: HashMap<&'a str, std::ops::Range<usize>>,
-}
-
-impl<'a> Ids<'a> {
-    pub(super) fn new(kind: &'static str) -> Self {
-        Self {
-            kind,
-            seen: HashMap::new(),
-        }
-    }
-
-    pub(super) fn add(&mut self, file: &SourceRef, id: &'a Spanned<String>, d: &mut Diagnostics) {
-        if let Err(message) = check_id(id.get_ref()) {
-            d.push(Diagnostic::error(message).at(file, id.span()));
-            return;
-        }
-        if let Some(first) = self.seen.get(id.get_ref().as_str()) {
-            let (line, _) = file.line_col(first.start);
-            d.push(
-                Diagnostic::error(format!("duplicate {} id `{}`", self.kind, id.get_ref()))
-                    .at(file, id.span())
-                    .with_help(format!(
-                        "it is already used on line {line}; ids must be unique"
-                    )),
-            );
-        } else {
-            self.seen.insert(id.get_ref(), id.span());
-        }
-    }
-
-    pub(super) fn names(&self) -> Vec<&'a str> {
-        let mut names: Vec<&str> = self.seen.keys().copied().collect();
-        names.sort_unstable();
-        names
-    }
-
-    /// Reports a reference to an id that does not exist.
-    pub(super) fn check_ref(
-        &self,
-        file: &SourceRef,
-        reference: &Spanned<String>,
-        d: &mut Diagnostics,
-    ) {
-        if self.seen.contains_key(reference.get_ref().as_str()) {
-            return;
-        }
-        d.push(unknown(self.kind, file, reference, &self.names()));
-    }
-}
-
-pub(super) fn unknown(
-    kind: &str,
-    file: &SourceRef,
-    reference: &Spanned<String>,
-    names: &[&str],
-) -> Diagnostic {
-    let name = reference.get_ref();
-    let mut message = format!("there is no {kind} `{name}`");
-    if let Some(best) = closest(name, names) {
-        message.push_str(&format!("; did you mean `{best}`?"));
-    }
-    let help = if names.is_empty() {
-        format!("no {kind} is defined")
-    } else if names.len() <= 12 {
-        format!("the {kind}s are: {}", names.join(", "))
-    } else {
-        format!("{} {kind}s are defined; check the spelling", names.len())
-    };
-    Diagnostic::error(message)
-        .at(file, reference.span())
-        .with_help(help)
-}
-
-/// As [`unknown`], for a name that is looked up within something: "... in meeting `x`".
-pub(super) fn unknown_in(
-    kind: &str,
-    file: &SourceRef,
-    reference: &Spanned<String>,
-    names: &[&str],
-    place: &str,
-) -> Diagnostic {
-    let mut diagnostic = unknown(kind, file, reference, names);
-    let at = diagnostic
-        .message
-        .find(';')
-        .unwrap_or(diagnostic.message.len());
-    diagnostic.message.insert_str(at, &format!(" {place}"));
-    diagnostic
 }
 
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
@@ -257,36 +161,6 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
             super::attachment::check(plan, attachment, d);
         }
     }
-}
-
-/// A span of days whose end must not come before its start: "the {what} ends on ... before it
-/// {begins} on ...", at the end.
-pub(super) fn check_span(
-    file: &SourceRef,
-    what: &str,
-    begins: &str,
-    start: &Spanned<Date>,
-    end: &Spanned<Date>,
-    d: &mut Diagnostics,
-) {
-    if end.get_ref() < start.get_ref() {
-        d.push(
-            Diagnostic::error(format!(
-                "the {what} ends on {} before it {begins} on {}",
-                danish_date(end.get_ref().0),
-                danish_date(start.get_ref().0)
-            ))
-            .at(file, end.span()),
-        );
-    }
-}
-
-pub(super) fn edition_names(strategy: &StrategyFile) -> Vec<&str> {
-    strategy
-        .editions
-        .iter()
-        .map(|e| e.id.get_ref().as_str())
-        .collect()
 }
 
 fn check_strategy(strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {

@@ -152,7 +152,7 @@ impl Renderer {
             0 => "a document was not rendered",
             _ => "not rendered: a render worker stopped",
         };
-        let results = crate::output::in_order(run.results, documents.len())
+        let results = crate::indexed::in_order(run.results, documents.len())
             .into_iter()
             .zip(documents)
             .map(|(result, document)| {
