@@ -1,5 +1,6 @@
 //! Handleplan: the actions of a period, by development goal and sub-goal, with their status.
 
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::attachments::Attachment;
@@ -21,7 +22,7 @@ impl Kind for Papers {
                 None,
                 format!("handleplaner/{}.pdf", action_plan.id),
                 title(plan, action_plan),
-                view(plan, action_plan),
+                view(plan, action_plan, action_plan.data.date.get_ref().0),
             ));
         }
     }
@@ -31,7 +32,9 @@ impl Kind for Papers {
             return None;
         };
         let action_plan = m.plan.action_plan(id.get_ref())?;
-        let view = view(m.plan, action_plan);
+        // Presented at a meeting, it shows where each action stands when the agenda goes out.
+        let day = m.plan.send_out_date(m.meeting).max(action_plan.data.date.get_ref().0);
+        let view = view(m.plan, action_plan, day);
         Some(attachment.document(m, DocumentKind::ActionPlan, view))
     }
 }
@@ -58,7 +61,8 @@ fn title(plan: &Plan, action_plan: &ActionPlan) -> String {
     format!("{} – {}", action_plan.data.title, plan.settings.plan.title)
 }
 
-fn view(plan: &Plan, action_plan: &ActionPlan) -> Value {
+/// The action plan with each action's status on `day`.
+fn view(plan: &Plan, action_plan: &ActionPlan, day: NaiveDate) -> Value {
     let data = &action_plan.data;
     let title = title(plan, action_plan);
     let mut meta = meta(plan, &title, "Handleplan", data.date.get_ref().0, None);
@@ -82,8 +86,8 @@ fn view(plan: &Plan, action_plan: &ActionPlan) -> Value {
             "when": window_label(a.start.get_ref().0, a.end.get_ref().0),
             "start": date(a.start.get_ref().0),
             "end": date(a.end.get_ref().0),
-            "status": status_label(a.status),
-            "status_key": status_key(a.status),
+            "status": status_label(a.status_on(day)),
+            "status_key": status_key(a.status_on(day)),
             "indicator": a.indicator,
             "focus_area": area_title(a.focus_area.get_ref()),
         })
@@ -133,7 +137,8 @@ fn view(plan: &Plan, action_plan: &ActionPlan) -> Value {
             }))
         })
         .collect();
-    let count = |status: ActionStatus| data.actions.iter().filter(|a| a.status == status).count();
+    let count =
+        |status: ActionStatus| data.actions.iter().filter(|a| a.status_on(day) == status).count();
     let mut units: Vec<&str> = data
         .actions
         .iter()
@@ -150,6 +155,7 @@ fn view(plan: &Plan, action_plan: &ActionPlan) -> Value {
         "example": data.example,
         "goals": goals,
         "total": data.actions.len(),
+        "status_date": date(day),
         "by_status": [
             {"label": status_label(ActionStatus::Planned), "key": "planned", "count": count(ActionStatus::Planned)},
             {"label": status_label(ActionStatus::Started), "key": "started", "count": count(ActionStatus::Started)},

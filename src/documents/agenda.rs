@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::catalogue::{Collected, MeetingPapers};
-use super::common::{items_view, meeting_meta, meeting_view, members};
+use super::common::{ItemsShown, items_view, meeting_meta, meeting_view, members};
 use super::{Document, DocumentKind, Kind};
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
@@ -63,7 +63,7 @@ fn view(m: &MeetingPapers, public: bool) -> Value {
         "meeting": meeting_view(plan, meeting),
         "members": members(plan, meeting),
         "public": public,
-        "decided": meeting.items.iter().any(|i| i.decision.is_some()),
-        "items": items_view(meeting, &m.attachments, public),
+        // As of the day it goes out: the decisions are the minutes'.
+        "items": items_view(meeting, &m.attachments, ItemsShown { public, decisions: false }),
     })
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::catalogue::{Collected, MeetingPapers};
-use super::common::{item_view, meeting_meta};
+use super::common::{ItemsShown, item_view, meeting_meta};
 use super::{Document, DocumentKind, Kind, agenda};
 use crate::text::slug;
 
@@ -48,6 +48,6 @@ fn view(m: &MeetingPapers, index: usize) -> Value {
     let item = &m.meeting.items[index];
     json!({
         "meta": meeting_meta(m.plan, m.meeting, &title(m, index), "Dagsorden"),
-        "item": item_view(index, item, &m.attachments, true),
+        "item": item_view(index, item, &m.attachments, ItemsShown { public: true, decisions: false }),
     })
 }

@@ -143,12 +143,22 @@ pub(super) fn members(plan: &Plan, meeting: &Meeting) -> Value {
         .collect()
 }
 
+/// Which items' contents a paper shows, and what of them: an agenda, as of the day it goes out,
+/// never shows a decision; the minutes do.
+#[derive(Clone, Copy)]
+pub(super) struct ItemsShown {
+    /// The public edition: closed items are one line.
+    pub public: bool,
+    pub decisions: bool,
+}
+
 pub(super) fn item_view(
     index: usize,
     item: &AgendaItem,
     attachments: &[Attachment],
-    public: bool,
+    shown: ItemsShown,
 ) -> Value {
+    let public = shown.public;
     let hidden = public && item.closed;
     let attached: Vec<Value> = attachments
         .iter()
@@ -167,7 +177,7 @@ pub(super) fn item_view(
         "hidden": hidden,
         "presentation": if hidden { Value::Null } else { markup(&item.presentation) },
         "recommendation": if hidden { Value::Null } else { opt_markup(&item.recommendation) },
-        "decision": if hidden { Value::Null } else { opt_markup(&item.decision) },
+        "decision": if hidden || !shown.decisions { Value::Null } else { opt_markup(&item.decision) },
         "attachments": if hidden { vec![] } else { attached },
     })
 }
@@ -176,13 +186,13 @@ pub(super) fn item_view(
 pub(super) fn items_view(
     meeting: &Meeting,
     attachments: &[Attachment],
-    public: bool,
+    shown: ItemsShown,
 ) -> Vec<Value> {
     meeting
         .items
         .iter()
         .enumerate()
-        .map(|(i, item)| item_view(i, item, attachments, public))
+        .map(|(i, item)| item_view(i, item, attachments, shown))
         .collect()
 }
 

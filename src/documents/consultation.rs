@@ -50,7 +50,7 @@ pub fn package(plan: &Plan, consultation: &Consultation) -> Vec<Document> {
             None,
             format!("{folder}/{}-{}.pdf", slug(&strategy.title), slug(label)),
             format!("{} – {label}", strategy.title),
-            strategy::view(plan, edition),
+            strategy::view(plan, edition, consultation.data.sent.get_ref().0),
         ));
     }
     documents

@@ -16,7 +16,13 @@ pub(super) struct Papers;
 
 impl Kind for Papers {
     fn of_plan(&self, plan: &Plan, out: &mut Collected) {
-        for key_figures in &plan.key_figures {
+        // A year's figures stand on their own once they are published, as of the plan's date.
+        let today = plan.settings.plan.date.get_ref().0;
+        for key_figures in plan
+            .key_figures
+            .iter()
+            .filter(|k| k.data.date.get_ref().0 <= today)
+        {
             out.push(Document::new(
                 DocumentKind::KeyFigures,
                 None,

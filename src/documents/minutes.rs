@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::catalogue::{Collected, MeetingPapers};
-use super::common::{date, items_view, meeting_meta, meeting_view, members};
+use super::common::{ItemsShown, date, items_view, meeting_meta, meeting_view, members};
 use super::{Document, DocumentKind, Kind};
 use crate::plan::model::Meeting;
 use crate::text::{danish_date, slug};
@@ -78,6 +78,6 @@ fn view(m: &MeetingPapers, public: bool) -> Value {
         "present": present,
         "absent": away,
         "public": public,
-        "items": items_view(meeting, &m.attachments, public),
+        "items": items_view(meeting, &m.attachments, ItemsShown { public, decisions: true }),
     })
 }

@@ -39,7 +39,8 @@ fn title(plan: &Plan) -> String {
     )
 }
 
-/// Where a milestone stands on a given day.
+/// Where a milestone stands on a given day, and the meeting that meets it, in the tense of that
+/// day: 'Behandlet: ...' once the meeting is held, 'Behandles: ...' before.
 pub fn milestone_state(
     plan: &Plan,
     milestone: &Milestone,
@@ -51,7 +52,16 @@ pub fn milestone_state(
             .item
             .as_ref()
             .and_then(|id| m.items.iter().position(|i| i.id.get_ref() == id.get_ref()));
-        let mut text = format!("{} {}", plan.body_name(m), danish_date(m.date.get_ref().0));
+        let verb = if m.date.get_ref().0 <= today {
+            "Behandlet"
+        } else {
+            "Behandles"
+        };
+        let mut text = format!(
+            "{verb}: {} {}",
+            plan.body_name(m),
+            danish_date(m.date.get_ref().0)
+        );
         if let Some(index) = item {
             text.push_str(&format!(", punkt {}", index + 1));
         }

@@ -1,6 +1,7 @@
 //! Udsattestrategi: an edition of the strategy, draft or final; the newest stands on its own,
 //! and each edition a meeting attaches is written with that meeting's papers.
 
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::attachments::Attachment;
@@ -8,7 +9,7 @@ use super::catalogue::{Collected, MeetingPapers};
 use super::common::{date, mandate, markup, meta, opt_markup};
 use super::{Document, DocumentKind, Kind};
 use crate::plan::Plan;
-use crate::plan::model::AttachmentSource;
+use crate::plan::model::{AttachmentSource, Edition};
 use crate::text::slug;
 
 pub(super) struct Papers;
@@ -24,7 +25,7 @@ impl Kind for Papers {
                 None,
                 format!("{}.pdf", slug(&strategy.title)),
                 strategy.title.clone(),
-                view(plan, latest.id.get_ref()),
+                view(plan, latest.id.get_ref(), plan.settings.plan.date.get_ref().0),
             ));
         }
     }
@@ -33,17 +34,20 @@ impl Kind for Papers {
         let AttachmentSource::Strategy { edition } = &attachment.source else {
             return None;
         };
-        let view = view(m.plan, edition.get_ref());
+        let view = view(m.plan, edition.get_ref(), m.plan.send_out_date(m.meeting));
         Some(attachment.document(m, DocumentKind::Strategy, view))
     }
 }
 
-pub(super) fn view(plan: &Plan, edition_id: &str) -> Value {
+/// The edition `edition_id` as it reads on `day`: its version history lists itself and the
+/// editions before it, and it says it was adopted once that decision is recorded by `day`.
+pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
     let Some(strategy) = &plan.strategy else {
         return Value::Null;
     };
     let edition = strategy.edition(edition_id);
-    let day = edition.map_or(plan.settings.plan.date.get_ref().0, |e| e.date.get_ref().0);
+    let dated = edition.map_or(day, |e| e.date.get_ref().0);
+    let adopted = edition.and_then(|e| adoption(plan, e, day));
     let area_title = |id: &str| {
         strategy
             .focus_area(id)
@@ -51,7 +55,8 @@ pub(super) fn view(plan: &Plan, edition_id: &str) -> Value {
             .unwrap_or_default()
     };
     json!({
-        "meta": meta(plan, &strategy.title, "Strategi", day, edition),
+        "meta": meta(plan, &strategy.title, "Strategi", dated, edition),
+        "adopted": adopted,
         "title": strategy.title,
         "subtitle": strategy.subtitle,
         "mandate": mandate(plan),
@@ -91,9 +96,27 @@ pub(super) fn view(plan: &Plan, edition_id: &str) -> Value {
             "internal": strategy.involvement.internal.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
             "external": strategy.involvement.external.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
         },
-        "editions": strategy.editions.iter().map(|e| json!({
+        "editions": strategy.editions.iter().filter(|e| e.date.get_ref().0 <= dated).map(|e| json!({
             "label": e.label, "version": e.version, "date": date(e.date.get_ref().0), "draft": e.draft,
             "current": e.id.get_ref() == edition_id,
+            "adopted": if e.id.get_ref() == edition_id { adopted.clone() } else { None },
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// Who adopted `edition` and when, if the decision is recorded and its meeting is held by `day`.
+fn adoption(plan: &Plan, edition: &Edition, day: NaiveDate) -> Option<Value> {
+    let adopted = edition.adopted.as_ref()?;
+    let meeting = plan.meeting(adopted.meeting.get_ref())?;
+    let item = meeting
+        .items
+        .iter()
+        .find(|i| i.id.get_ref() == adopted.item.get_ref())?;
+    let held = meeting.date.get_ref().0;
+    (held <= day && item.decision.is_some()).then(|| {
+        json!({
+            "body": plan.body_name(meeting),
+            "date": date(held),
+        })
     })
 }

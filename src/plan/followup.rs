@@ -6,6 +6,7 @@ use super::load::{ActionPlan, KeyFigures, Plan};
 use super::markup;
 use super::values::check_id;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::text::danish_date;
 
 fn check_file_id(id: &str, file: &SourceRef, kind: &str, d: &mut Diagnostics) {
     if let Err(message) = check_id(id) {
@@ -73,13 +74,75 @@ pub fn check_action_plan(plan: &Plan, action_plan: &ActionPlan, d: &mut Diagnost
             d.push(unknown("focus area", file, &action.focus_area, &areas));
         }
         check_span(file, "action", "starts", &action.start, &action.end, d);
+        check_progress(data.date.get_ref().0, action, file, d);
     }
 }
 
-pub fn check_key_figures(key_figures: &KeyFigures, d: &mut Diagnostics) {
+/// An action is planned until it starts: a status of the plan's day, or of a later day, that
+/// says more before the action's start is wrong; and its progress is in date order.
+fn check_progress(
+    plan_day: chrono::NaiveDate,
+    action: &crate::plan::model::Action,
+    file: &SourceRef,
+    d: &mut Diagnostics,
+) {
+    use crate::plan::model::ActionStatus;
+    let start = action.start.get_ref().0;
+    if plan_day < start && *action.status.get_ref() != ActionStatus::Planned {
+        d.push(
+            Diagnostic::error(format!(
+                "the action starts on {}, after the action plan's date {}: on that date it can only be `planned`",
+                danish_date(start),
+                danish_date(plan_day)
+            ))
+            .at(file, action.status.span())
+            .with_help("write `status = \"planned\"`, and what happened later as `[[action.progress]]` with its `date` and `status`"),
+        );
+    }
+    let mut previous = plan_day;
+    for progress in &action.progress {
+        let day = progress.date.get_ref().0;
+        if day < start && progress.status != ActionStatus::Planned {
+            d.push(
+                Diagnostic::error(format!(
+                    "this status is dated {}, before the action starts on {}",
+                    danish_date(day),
+                    danish_date(start)
+                ))
+                .at(file, progress.date.span()),
+            );
+        } else if day < previous {
+            d.push(
+                Diagnostic::error(format!(
+                    "progress is dated {}, before the status it follows ({})",
+                    danish_date(day),
+                    danish_date(previous)
+                ))
+                .at(file, progress.date.span())
+                .with_help("list an action's progress in date order, after the action plan's date"),
+            );
+        }
+        previous = previous.max(day);
+    }
+}
+
+pub fn check_key_figures(plan: &Plan, key_figures: &KeyFigures, d: &mut Diagnostics) {
     let file = &key_figures.file;
     let data = &key_figures.data;
     let year = *data.year.get_ref();
+    let plan_day = plan.settings.plan.date.get_ref().0;
+    let published = data.date.get_ref().0;
+    if published > plan_day && !data.forecast && data.figures.iter().any(|f| !f.example) {
+        d.push(
+            Diagnostic::warning(format!(
+                "these key figures are dated {}, after the plan's date {}, but are not marked as a forecast or as example data",
+                danish_date(published),
+                danish_date(plan_day)
+            ))
+            .at(file, data.date.span())
+            .with_help("figures not yet published are an estimate: add `forecast = true`, or `example = true` on each invented figure"),
+        );
+    }
     if key_figures.id != year.to_string() {
         d.push(
             Diagnostic::error(format!(

@@ -249,6 +249,18 @@ pub struct Edition {
     pub date: Spanned<Date>,
     /// Drafts carry a visible UDKAST mark.
     pub draft: bool,
+    /// The agenda item whose decision adopts this edition; the edition says it was adopted, by
+    /// whom and when, on papers dated from that meeting on, once the decision is recorded.
+    #[serde(default)]
+    pub adopted: Option<ItemRef>,
+}
+
+/// An agenda item of a meeting, as other files point at it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRef {
+    pub meeting: Spanned<String>,
+    pub item: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -526,9 +538,33 @@ pub struct Action {
     pub responsible: String,
     pub start: Spanned<Date>,
     pub end: Spanned<Date>,
-    pub status: ActionStatus,
+    /// The status on the action plan's date.
+    pub status: Spanned<ActionStatus>,
     /// How progress is measured.
     pub indicator: String,
+    /// Later statuses, each from its day on, in date order.
+    #[serde(default)]
+    pub progress: Vec<Progress>,
+}
+
+/// An action's status from a day on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    pub date: Spanned<Date>,
+    pub status: ActionStatus,
+}
+
+impl Action {
+    /// The status on `day`: the last progress dated on or before it, else the status the plan
+    /// was made with.
+    pub fn status_on(&self, day: chrono::NaiveDate) -> ActionStatus {
+        self.progress
+            .iter()
+            .rev()
+            .find(|p| p.date.get_ref().0 <= day)
+            .map_or(*self.status.get_ref(), |p| p.status)
+    }
 }
 
 // ---------------------------------------------------------------- key-figures/<year>.toml
@@ -539,7 +575,11 @@ pub struct Action {
 pub struct KeyFiguresFile {
     pub year: Spanned<i32>,
     pub title: String,
+    /// The day the figures are published: papers dated before it do not show them.
     pub date: Spanned<Date>,
+    /// Figures not yet published, estimated: no warning when dated after the plan's date.
+    #[serde(default)]
+    pub forecast: bool,
     #[serde(default)]
     pub intro: Option<Markup>,
     #[serde(rename = "figure")]

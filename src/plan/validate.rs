@@ -2,6 +2,7 @@
 //! order, and the Typst markup of every prose field.
 
 use rayon::prelude::*;
+use toml::Spanned;
 
 use super::checks::{Ids, check_span, unknown, unknown_in};
 use super::load::Plan;
@@ -34,7 +35,7 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     }
 
     if let (Some(strategy), Some(file)) = (&plan.strategy, &files.strategy) {
-        check_strategy(strategy, file, &mut d);
+        check_strategy(plan, strategy, file, &mut d);
     }
     if let (Some(implementation), Some(file)) = (&plan.implementation, &files.implementation) {
         check_implementation(plan, implementation, file, &mut d);
@@ -46,7 +47,7 @@ pub fn validate(plan: &Plan) -> Diagnostics {
         super::followup::check_action_plan(plan, action_plan, &mut d);
     }
     for key_figures in &plan.key_figures {
-        super::followup::check_key_figures(key_figures, &mut d);
+        super::followup::check_key_figures(plan, key_figures, &mut d);
     }
     super::timing::check(plan, &mut d);
     d
@@ -163,10 +164,60 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
     }
 }
 
-fn check_strategy(strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {
+/// A reference to a meeting and, optionally, one of its agenda items.
+fn check_meeting_item(
+    plan: &Plan,
+    meetings: &Ids,
+    file: &SourceRef,
+    meeting_ref: &Spanned<String>,
+    item_ref: Option<&Spanned<String>>,
+    d: &mut Diagnostics,
+) {
+    meetings.check_ref(file, meeting_ref, d);
+    let meeting = plan.meeting(meeting_ref.get_ref());
+    if let (Some(meeting), Some(item_ref)) = (meeting, item_ref) {
+        let items: Vec<&str> = meeting
+            .items
+            .iter()
+            .map(|i| i.id.get_ref().as_str())
+            .collect();
+        if !items.contains(&item_ref.get_ref().as_str()) {
+            d.push(unknown_in(
+                "agenda item",
+                file,
+                item_ref,
+                &items,
+                &format!("in meeting `{}`", meeting_ref.get_ref()),
+            ));
+        }
+    }
+}
+
+/// The plan's meeting ids, to check references against.
+fn meeting_ids<'a>(plan: &'a Plan, file: &SourceRef) -> Ids<'a> {
+    let mut meetings = Ids::new("meeting");
+    let mut scratch = Diagnostics::default();
+    for meeting in &plan.meetings {
+        meetings.add(file, &meeting.id, &mut scratch);
+    }
+    meetings
+}
+
+fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {
     let mut editions = Ids::new("strategy edition");
+    let meetings = meeting_ids(plan, file);
     for edition in &strategy.editions {
         editions.add(file, &edition.id, d);
+        if let Some(adopted) = &edition.adopted {
+            check_meeting_item(
+                plan,
+                &meetings,
+                file,
+                &adopted.meeting,
+                Some(&adopted.item),
+                d,
+            );
+        }
     }
     markup::check(file, &strategy.vision.text, d);
     for tie in &strategy.vision.ties {
@@ -242,11 +293,7 @@ fn check_implementation(
     if let Some(intro) = &implementation.intro {
         markup::check(file, intro, d);
     }
-    let mut meetings = Ids::new("meeting");
-    let mut scratch = Diagnostics::default();
-    for meeting in &plan.meetings {
-        meetings.add(file, &meeting.id, &mut scratch);
-    }
+    let meetings = meeting_ids(plan, file);
     let mut milestones = Ids::new("milestone");
     for year in &implementation.years {
         if let Some(summary) = &year.summary {
@@ -261,24 +308,7 @@ fn check_implementation(
             check_span(file, "window", "begins", &milestone.from, &milestone.to, d);
             match (&milestone.meeting, &milestone.item) {
                 (Some(meeting_ref), item_ref) => {
-                    meetings.check_ref(file, meeting_ref, d);
-                    let meeting = plan.meeting(meeting_ref.get_ref());
-                    if let (Some(meeting), Some(item_ref)) = (meeting, item_ref) {
-                        let items: Vec<&str> = meeting
-                            .items
-                            .iter()
-                            .map(|i| i.id.get_ref().as_str())
-                            .collect();
-                        if !items.contains(&item_ref.get_ref().as_str()) {
-                            d.push(unknown_in(
-                                "agenda item",
-                                file,
-                                item_ref,
-                                &items,
-                                &format!("in meeting `{}`", meeting_ref.get_ref()),
-                            ));
-                        }
-                    }
+                    check_meeting_item(plan, &meetings, file, meeting_ref, item_ref.as_ref(), d)
                 }
                 (None, Some(item_ref)) => d.push(
                     Diagnostic::error(

@@ -1,0 +1,214 @@
+//! Every paper as it stood on its day: an agenda never shows a decision (the minutes do), an
+//! edition lists only itself and the editions before it, the process plan speaks in the tense
+//! of its day, an action plan shows each action's status on its date, and key figures stand on
+//! their own only once published.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{fixture_copy, pdf_words, tree_hashes, udvalg};
+
+fn build(dir: &Path, plan: &str, out: &str) -> BTreeMap<String, String> {
+    let result = udvalg(dir, &["--plan", plan, "--out", out, "build"]);
+    assert!(result.status.success(), "{}", common::stderr(&result));
+    let mut hashes = tree_hashes(&dir.join(out));
+    hashes.remove(".udvalg-build.json");
+    hashes
+}
+
+/// The files that differ between two builds, by path (added, removed or changed).
+fn changed(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<String> {
+    let mut paths: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .cloned()
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn a_decision_recorded_after_the_meeting_changes_its_minutes_and_no_agenda() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture_copy("valid/minimal", dir.path());
+    let before = build(dir.path(), &plan, "out");
+    assert!(!before.keys().any(|p| p.contains("referat")), "{before:?}");
+
+    let meetings = format!("{plan}/meetings.toml");
+    let text = std::fs::read_to_string(&meetings).unwrap();
+    let decided = text.replacen(
+        "recommendation = \"Administrationen indstiller, at udvalget tager orienteringen til efterretning.\"",
+        "recommendation = \"Administrationen indstiller, at udvalget tager orienteringen til efterretning.\"\ndecision = \"Orienteringen blev taget til efterretning.\"",
+        1,
+    );
+    assert_ne!(
+        text, decided,
+        "the fixture's recommendation is where the test expects it"
+    );
+    std::fs::write(&meetings, &decided).unwrap();
+    let first = build(dir.path(), &plan, "out");
+    let new: Vec<String> = changed(&before, &first);
+    assert!(
+        !new.is_empty() && new.iter().all(|p| p.contains("/referat-")),
+        "{new:?}"
+    );
+
+    // The decision is reworded: only the minutes change again.
+    std::fs::write(
+        &meetings,
+        decided.replace(
+            "taget til efterretning.\"",
+            "taget til efterretning med bemærkninger.\"",
+        ),
+    )
+    .unwrap();
+    let second = build(dir.path(), &plan, "out");
+    let again = changed(&first, &second);
+    assert!(
+        !again.is_empty() && again.iter().all(|p| p.contains("/referat-")),
+        "{again:?}"
+    );
+    let minutes = dir.path().join("out").join(&again[0]);
+    assert!(pdf_words(&minutes).contains("med bemærkninger"));
+    for agenda in second
+        .keys()
+        .filter(|p| p.contains("dagsorden") || p.contains("punkt-"))
+    {
+        let words = pdf_words(&dir.path().join("out").join(agenda));
+        assert!(
+            !words.contains("efterretning med bemærkninger"),
+            "{agenda}: {words}"
+        );
+    }
+}
+
+/// The built-in plan, built once for the checks below.
+fn built_in() -> &'static Path {
+    static BUILT: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let plan = common::repo().join("plans/udsattestrategi");
+            let result = udvalg(
+                dir.path(),
+                &["--plan", plan.to_str().unwrap(), "--out", "out", "build"],
+            );
+            assert!(result.status.success(), "{}", common::stderr(&result));
+            dir
+        })
+        .path()
+}
+
+fn paper(path: &str) -> String {
+    pdf_words(&built_in().join("out").join(path))
+}
+
+#[test]
+fn sent_agendas_hold_no_decisions() {
+    let out = built_in().join("out");
+    let agendas: Vec<String> = tree_hashes(&out)
+        .into_keys()
+        .filter(|p| p.contains("/dagsorden-") || p.contains("/punkt-"))
+        .collect();
+    assert!(agendas.len() > 20, "{agendas:?}");
+    for agenda in agendas {
+        let words = pdf_words(&out.join(&agenda));
+        for decision in [
+            "Godkendt og oversendt",
+            "Udvalget ønsker delmålene",
+            "Orienteringen blev taget til efterretning",
+            "Vedtaget.",
+        ] {
+            assert!(
+                !words.contains(decision),
+                "{agenda} shows the decision {decision:?}"
+            );
+        }
+    }
+    // The minutes do.
+    let minutes = paper("su-2022-11-29/referat-socialudvalget-2022-11-29.pdf");
+    assert!(
+        minutes.contains("Godkendt og oversendt til Kommunalbestyrelsen"),
+        "{minutes}"
+    );
+}
+
+#[test]
+fn an_edition_lists_only_itself_and_earlier_editions_and_says_when_it_was_adopted() {
+    let first = paper("su-2022-10-04/bilag/udsattestrategi-2022-2029-foerste-udkast.pdf");
+    let history = first
+        .rsplit("Versionshistorik")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(history.contains("Første udkast"), "{history}");
+    assert!(
+        !history.contains("Høringsudkast") && !history.contains("Endelig strategi"),
+        "{history}"
+    );
+    assert!(!first.contains("Vedtaget"), "{first}");
+
+    // Attached for final approval in committee, before the council adopts it.
+    let attached = paper("su-2022-11-29/bilag/udsattestrategi-2022-2029-endelig-strategi.pdf");
+    assert!(!attached.contains("Vedtaget"), "{attached}");
+    // As the plan stands now: adopted by the council on 19 December 2022.
+    let current = paper("udsattestrategi-2022-2029.pdf");
+    assert!(
+        current.contains("Vedtaget af Kommunalbestyrelsen mandag den 19. december 2022"),
+        "{current}"
+    );
+    let history = current
+        .rsplit("Versionshistorik")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        history.contains("Høringsudkast") && history.contains("Vedtaget 19. december 2022"),
+        "{history}"
+    );
+}
+
+#[test]
+fn the_process_plan_speaks_in_the_tense_of_its_day() {
+    // Attached in May 2022: the meetings of 2023 are ahead.
+    let may = paper("su-2022-05-31/bilag/procesplan.pdf");
+    assert!(
+        may.contains("Behandles: Socialudvalget 13. juni 2023"),
+        "{may}"
+    );
+    assert!(
+        !may.contains("Behandlet: Socialudvalget 13. juni 2023"),
+        "{may}"
+    );
+    // On the plan's date (20 December 2022) the final approval is behind it.
+    let current = paper("procesplan.pdf");
+    assert!(
+        current.contains("Behandlet: Socialudvalget 29. november 2022"),
+        "{current}"
+    );
+    assert!(
+        current.contains("Behandles: Socialudvalget 13. juni 2023"),
+        "{current}"
+    );
+}
+
+#[test]
+fn an_action_plan_shows_each_status_on_its_date() {
+    let plan = paper("handleplaner/handleplan-2023-24.pdf");
+    assert!(plan.contains("Status pr. 1. juni 2023"), "{plan}");
+    assert!(
+        !plan.contains("Gennemført"),
+        "nothing is done on the plan's first day: {plan}"
+    );
+}
+
+#[test]
+fn key_figures_stand_on_their_own_only_once_published() {
+    // The plan speaks from 20 December 2022; the figures of 2023-2028 are not yet published.
+    let out = built_in().join("out");
+    assert!(!out.join("noegletal").exists());
+}
