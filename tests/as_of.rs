@@ -212,3 +212,72 @@ fn key_figures_stand_on_their_own_only_once_published() {
     let out = built_in().join("out");
     assert!(!out.join("noegletal").exists());
 }
+
+#[test]
+fn the_changes_between_editions_are_computed_from_their_content() {
+    use udvalg::plan::{PlanSource, load_valid};
+    let dir = common::repo().join("plans/udsattestrategi");
+    let (plan, _) = load_valid(&PlanSource::Dir(dir)).unwrap();
+    let keys = |from: &str, to: &str| -> Vec<(String, &'static str)> {
+        plan.edition_changes(from, to)
+            .into_iter()
+            .map(|c| (c.key, c.kind.danish()))
+            .collect()
+    };
+    assert_eq!(
+        keys("first-draft", "consultation-draft"),
+        [
+            ("sub-goal:eget-hjem-boligplan".to_string(), "omformuleret"),
+            (
+                "sub-goal:eget-hjem-fastholdelse".to_string(),
+                "omformuleret"
+            ),
+        ]
+    );
+    assert_eq!(
+        keys("consultation-draft", "final"),
+        [
+            ("focus-area:sundhed".to_string(), "omformuleret"),
+            ("focus-area:faellesskab".to_string(), "omformuleret"),
+            ("sub-goal:eget-hjem-skaeve-boliger".to_string(), "tilføjet"),
+        ]
+    );
+    assert!(keys("final", "final").is_empty());
+    // And back: what was added is gone.
+    assert!(
+        keys("final", "consultation-draft")
+            .contains(&("sub-goal:eget-hjem-skaeve-boliger".to_string(), "udgået"))
+    );
+}
+
+#[test]
+fn editions_have_their_own_content_and_list_what_changed() {
+    let first = paper("su-2022-10-04/bilag/udsattestrategi-2022-2029-foerste-udkast.pdf");
+    let draft = paper("su-2022-11-08/bilag/udsattestrategi-2022-2029-hoeringsudkast.pdf");
+    let fin = paper("su-2022-11-29/bilag/udsattestrategi-2022-2029-endelig-strategi.pdf");
+    assert!(first.contains("har en boligplan senest 30 dage"), "{first}");
+    assert!(!first.contains("Ændringer siden"), "{first}");
+    assert!(
+        draft.contains("skriftlig boligplan og en fast kontaktperson"),
+        "{draft}"
+    );
+    assert!(draft.contains("Ændringer siden første udkast"), "{draft}");
+    assert!(!draft.contains("skæve boliger"), "{draft}");
+    assert!(
+        fin.contains("Delmål 1.4 (tilføjet): Der er mindst 20 skæve boliger"),
+        "{fin}"
+    );
+    // The consultation summary lists the real differences, with the comments that led to them.
+    let summary =
+        paper("su-2022-11-29/bilag/hoeringsnotat-udkast-til-udsattestrategi-2022-2029.pdf");
+    let changes = summary
+        .rsplit("Ændringer i strategien efter høringen")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        changes.contains("Indsatsområde »Sundhed og misbrug« (omformuleret)")
+            && changes.contains("Administrationens bemærkning: Samarbejdet med psykiatrien"),
+        "{changes}"
+    );
+}

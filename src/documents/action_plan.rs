@@ -69,11 +69,11 @@ fn view(plan: &Plan, action_plan: &ActionPlan, day: NaiveDate) -> Value {
     meta["draft"] = json!(data.draft);
     meta["version"] = json!(data.version);
     meta["edition"] = json!(if data.draft { "Udkast" } else { "Godkendt" });
-    let Some(strategy) = &plan.strategy else {
+    let (Some(strategy), Some(content)) = (&plan.strategy, plan.current_content()) else {
         return json!({ "meta": meta });
     };
     let area_title = |id: &str| {
-        strategy
+        content
             .focus_area(id)
             .map_or(id.to_string(), |a| a.title.clone())
     };
@@ -92,7 +92,7 @@ fn view(plan: &Plan, action_plan: &ActionPlan, day: NaiveDate) -> Value {
             "focus_area": area_title(a.focus_area.get_ref()),
         })
     };
-    let goals: Vec<Value> = strategy
+    let goals: Vec<Value> = content
         .goals
         .iter()
         .enumerate()

@@ -10,7 +10,7 @@ use super::attachments::Attachment;
 use super::catalogue::MeetingPapers;
 use super::common::{date, markup, meta};
 use super::consultation::common;
-use super::{Document, DocumentKind, Kind};
+use super::{Document, DocumentKind, Kind, strategy};
 use crate::plan::Plan;
 use crate::plan::load::Consultation;
 use crate::plan::model::AttachmentSource;
@@ -125,6 +125,38 @@ fn view(plan: &Plan, consultation: &Consultation, day: NaiveDate) -> Value {
         "late_count": late,
         "themes": themes.into_values().map(|(theme, points)| json!({"theme": theme, "points": points})).collect::<Vec<_>>(),
         "silent": silent,
-        "changes": data.changes.iter().map(markup).collect::<Vec<_>>(),
+        "changes": changes(plan, consultation),
     })
+}
+
+/// 'Ændringer i strategien efter høringen': the difference between the draft sent out and the
+/// edition after it, each change with the administration's comment on the points that led to it.
+/// A plan whose editions share one content gives its changes as text (`change = [...]`).
+fn changes(plan: &Plan, consultation: &Consultation) -> Vec<Value> {
+    let data = &consultation.data;
+    let draft = data.edition.get_ref();
+    let computed = plan
+        .edition_after(draft)
+        .map(|after| plan.edition_changes(draft, after.id.get_ref()))
+        .unwrap_or_default();
+    if computed.is_empty() {
+        return data
+            .changes
+            .iter()
+            .map(|text| json!({ "label": null, "kind": null, "text": markup(text), "comments": [] }))
+            .collect();
+    }
+    let points: Vec<_> = data.responses.iter().flat_map(|r| &r.points).collect();
+    strategy::changes_view(&computed)
+        .into_iter()
+        .map(|mut change| {
+            let comments: Vec<Value> = points
+                .iter()
+                .filter(|p| p.change.as_ref().is_some_and(|c| change["key"] == c.get_ref().as_str()))
+                .map(|p| markup(&p.comment))
+                .collect();
+            change["comments"] = json!(comments);
+            change
+        })
+        .collect()
 }

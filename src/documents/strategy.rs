@@ -9,6 +9,7 @@ use super::catalogue::{Collected, MeetingPapers};
 use super::common::{date, mandate, markup, meta, opt_markup};
 use super::{Document, DocumentKind, Kind};
 use crate::plan::Plan;
+use crate::plan::editions::Change;
 use crate::plan::model::{AttachmentSource, Edition};
 use crate::text::slug;
 
@@ -45,11 +46,14 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
     let Some(strategy) = &plan.strategy else {
         return Value::Null;
     };
+    let Some(content) = plan.edition_content(edition_id) else {
+        return Value::Null;
+    };
     let edition = strategy.edition(edition_id);
     let dated = edition.map_or(day, |e| e.date.get_ref().0);
     let adopted = edition.and_then(|e| adoption(plan, e, day));
     let area_title = |id: &str| {
-        strategy
+        content
             .focus_area(id)
             .map(|a| a.title.clone())
             .unwrap_or_default()
@@ -61,21 +65,21 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
         "subtitle": strategy.subtitle,
         "mandate": mandate(plan),
         "vision": {
-            "text": markup(&strategy.vision.text),
-            "ties": strategy.vision.ties.iter().map(|t| json!({"policy": t.policy, "text": markup(&t.text)})).collect::<Vec<_>>(),
+            "text": markup(&content.vision.text),
+            "ties": content.vision.ties.iter().map(|t| json!({"policy": t.policy, "text": markup(&t.text)})).collect::<Vec<_>>(),
         },
         "target_group": {
-            "text": markup(&strategy.target_group.text),
-            "groups": strategy.target_group.groups.iter().map(|g| json!({"name": g.name, "text": markup(&g.text)})).collect::<Vec<_>>(),
+            "text": markup(&content.target_group.text),
+            "groups": content.target_group.groups.iter().map(|g| json!({"name": g.name, "text": markup(&g.text)})).collect::<Vec<_>>(),
         },
-        "focus_areas": strategy.focus_areas.iter().enumerate().map(|(i, a)| json!({
+        "focus_areas": content.focus_areas.iter().enumerate().map(|(i, a)| json!({
             "number": i + 1,
             "id": a.id.get_ref(),
             "title": a.title,
             "text": markup(&a.text),
             "connects": a.connects.iter().map(|c| area_title(c.get_ref())).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-        "goals": strategy.goals.iter().enumerate().map(|(i, g)| json!({
+        "goals": content.goals.iter().enumerate().map(|(i, g)| json!({
             "number": i + 1,
             "title": g.title,
             "opposite": markup(&g.opposite),
@@ -88,14 +92,15 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "goal_process": {
-            "text": markup(&strategy.goal_process.text),
-            "steps": strategy.goal_process.steps.iter().map(|s| json!({"question": s.question, "answer": markup(&s.answer)})).collect::<Vec<_>>(),
+            "text": markup(&content.goal_process.text),
+            "steps": content.goal_process.steps.iter().map(|s| json!({"question": s.question, "answer": markup(&s.answer)})).collect::<Vec<_>>(),
         },
         "involvement": {
-            "text": markup(&strategy.involvement.text),
-            "internal": strategy.involvement.internal.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
-            "external": strategy.involvement.external.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
+            "text": markup(&content.involvement.text),
+            "internal": content.involvement.internal.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
+            "external": content.involvement.external.iter().map(|e| json!({"who": e.who, "how": markup(&e.how)})).collect::<Vec<_>>(),
         },
+        "changes": changes_since(plan, edition_id),
         "editions": strategy.editions.iter().filter(|e| e.date.get_ref().0 <= dated).map(|e| json!({
             "label": e.label, "version": e.version, "date": date(e.date.get_ref().0), "draft": e.draft,
             "current": e.id.get_ref() == edition_id,
@@ -119,4 +124,30 @@ fn adoption(plan: &Plan, edition: &Edition, day: NaiveDate) -> Option<Value> {
             "date": date(held),
         })
     })
+}
+
+/// What changed since the edition before this one, for the edition's own page of changes.
+fn changes_since(plan: &Plan, edition_id: &str) -> Value {
+    let Some(before) = plan.edition_before(edition_id) else {
+        return Value::Null;
+    };
+    json!({
+        "since": before.label,
+        "changes": changes_view(&plan.edition_changes(before.id.get_ref(), edition_id)),
+    })
+}
+
+/// Changes between editions as papers list them.
+pub(super) fn changes_view(changes: &[Change]) -> Vec<Value> {
+    changes
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c.key,
+                "label": c.label,
+                "kind": c.kind.danish(),
+                "text": c.text,
+            })
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::checks::{Ids, unknown};
-use super::load::{Consultation, Plan};
+use super::load::{Consultation, Plan, closest};
 use super::markup;
 use super::model::AttachmentSource;
 use super::values::check_id;
@@ -151,7 +151,55 @@ pub fn check(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
         for point in &response.points {
             markup::check(file, &point.text, d);
             markup::check(file, &point.comment, d);
+            if let Some(claimed) = &point.change {
+                check_claimed_change(plan, consultation, claimed, d);
+            }
         }
+    }
+}
+
+/// A response point that says what it changed must name a part that differs between the draft
+/// sent out and the edition after it.
+fn check_claimed_change(
+    plan: &Plan,
+    consultation: &Consultation,
+    claimed: &toml::Spanned<String>,
+    d: &mut Diagnostics,
+) {
+    let draft = consultation.data.edition.get_ref();
+    let Some(after) = plan.edition_after(draft) else {
+        d.push(
+            Diagnostic::error(format!(
+                "the point names a change, but no edition follows the draft `{draft}` in strategy.toml"
+            ))
+            .at(&consultation.file, claimed.span()),
+        );
+        return;
+    };
+    let changes = plan.edition_changes(draft, after.id.get_ref());
+    let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+    if !keys.contains(&claimed.get_ref().as_str()) {
+        let name = claimed.get_ref();
+        let mut message = format!(
+            "the point names the change `{name}`, but it is not among the changes from the edition `{draft}` to `{}`",
+            after.id.get_ref()
+        );
+        if let Some(best) = closest(name, &keys) {
+            message.push_str(&format!("; did you mean `{best}`?"));
+        }
+        let help = if keys.is_empty() {
+            format!(
+                "the two editions have the same content; write the edition after the consultation as strategy/{}.toml",
+                after.id.get_ref()
+            )
+        } else {
+            format!("what changed between them: {}", keys.join(", "))
+        };
+        d.push(
+            Diagnostic::error(message)
+                .at(&consultation.file, claimed.span())
+                .with_help(help),
+        );
     }
 }
 

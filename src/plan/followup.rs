@@ -24,7 +24,7 @@ pub fn check_action_plan(plan: &Plan, action_plan: &ActionPlan, d: &mut Diagnost
     if let Some(intro) = &data.intro {
         markup::check(file, intro, d);
     }
-    let Some(strategy) = &plan.strategy else {
+    let Some(strategy) = plan.current_content() else {
         d.push(
             Diagnostic::error(
                 "an action plan serves the strategy, but the plan has no strategy.toml",

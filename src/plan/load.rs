@@ -160,6 +160,8 @@ pub struct Named<T> {
 pub type Consultation = Named<ConsultationFile>;
 pub type ActionPlan = Named<ActionPlanFile>;
 pub type KeyFigures = Named<KeyFiguresFile>;
+/// An edition's own content, `strategy/<edition id>.toml`.
+pub type EditionContent = Named<StrategyContent>;
 
 /// A loaded plan: the model, where it came from and a hash of its data.
 #[derive(Debug)]
@@ -173,6 +175,8 @@ pub struct Plan {
     pub consultations: Vec<Consultation>,
     pub action_plans: Vec<ActionPlan>,
     pub key_figures: Vec<KeyFigures>,
+    /// The strategy editions that have content of their own, by edition id.
+    pub edition_contents: Vec<EditionContent>,
     pub files: PlanSources,
     /// sha256 over every plan file, in a fixed order.
     pub data_hash: String,
@@ -304,6 +308,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let consultation_srcs = folder("consultations");
     let action_plan_srcs = folder("action-plans");
     let key_figure_srcs = folder("key-figures");
+    let edition_srcs = folder("strategy");
     let data_hash = hasher.finish();
 
     let settings = plan_src
@@ -322,6 +327,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let consultations = parse_all(consultation_srcs, &mut diagnostics);
     let action_plans = parse_all(action_plan_srcs, &mut diagnostics);
     let key_figures = parse_all(key_figure_srcs, &mut diagnostics);
+    let edition_contents = parse_all(edition_srcs, &mut diagnostics);
 
     match (settings, meetings, plan_src, meetings_src) {
         (Some(settings), Some(meetings), Some(plan), Some(meetings_file))
@@ -336,6 +342,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
                 consultations,
                 action_plans,
                 key_figures,
+                edition_contents,
                 files: PlanSources {
                     plan,
                     meetings: meetings_file,

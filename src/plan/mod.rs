@@ -3,6 +3,7 @@
 mod attachment;
 mod checks;
 mod consultation;
+pub mod editions;
 mod followup;
 pub mod load;
 pub mod markup;

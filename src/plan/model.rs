@@ -239,6 +239,22 @@ pub struct StrategyFile {
     pub involvement: Involvement,
 }
 
+/// The content of one edition, `strategy/<edition id>.toml`: the same tables as in
+/// strategy.toml, from `[vision]` on. An edition without a file of its own has the content of
+/// the edition before it (the first: strategy.toml's).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyContent {
+    pub vision: Vision,
+    pub target_group: TargetGroup,
+    #[serde(rename = "focus_area")]
+    pub focus_areas: Vec<FocusArea>,
+    #[serde(rename = "goal")]
+    pub goals: Vec<Goal>,
+    pub goal_process: GoalProcess,
+    pub involvement: Involvement,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Edition {
@@ -486,6 +502,11 @@ pub struct ResponsePoint {
     /// Whether the strategy was changed because of this point.
     #[serde(default)]
     pub changed: bool,
+    /// The part of the strategy that was changed because of it, as the difference between the
+    /// consultation draft and the edition after it names it: `sub-goal:<id>`, `goal:<id>`,
+    /// `focus-area:<id>`, `vision`, `target-group`, `goal-process` or `involvement`.
+    #[serde(default)]
+    pub change: Option<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------- action-plans/<id>.toml

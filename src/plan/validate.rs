@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use toml::Spanned;
 
 use super::checks::{Ids, check_span, unknown, unknown_in};
+use super::editions::Content;
 use super::load::Plan;
 use super::markup;
 use super::model::*;
@@ -219,6 +220,37 @@ fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mu
             );
         }
     }
+    if let Some(first) = strategy.editions.first()
+        && let Some(content) = plan.edition_content(first.id.get_ref())
+        && !plan
+            .edition_contents
+            .iter()
+            .any(|c| c.id == *first.id.get_ref())
+    {
+        check_content(&content, file, d);
+    }
+    for own in &plan.edition_contents {
+        match plan.edition_content(&own.id) {
+            Some(content) if strategy.edition(&own.id).is_some() => {
+                check_content(&content, &own.file, d)
+            }
+            _ => d.push(
+                Diagnostic::error(format!(
+                    "strategy/{}.toml is the content of an edition, but strategy.toml has no edition `{}`",
+                    own.id, own.id
+                ))
+                .at(&own.file, 0..0)
+                .with_help(format!(
+                    "name the file after an edition's id: {}",
+                    strategy.edition_ids().join(", ")
+                )),
+            ),
+        }
+    }
+}
+
+/// The content of one edition: ids, references between its parts, prose.
+fn check_content(strategy: &Content, file: &SourceRef, d: &mut Diagnostics) {
     markup::check(file, &strategy.vision.text, d);
     for tie in &strategy.vision.ties {
         markup::check(file, &tie.text, d);
@@ -228,11 +260,11 @@ fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mu
         markup::check(file, &group.text, d);
     }
     let mut areas = Ids::new("focus area");
-    for area in &strategy.focus_areas {
+    for area in strategy.focus_areas {
         areas.add(file, &area.id, d);
         markup::check(file, &area.text, d);
     }
-    for area in &strategy.focus_areas {
+    for area in strategy.focus_areas {
         for other in &area.connects {
             areas.check_ref(file, other, d);
             if other.get_ref() == area.id.get_ref() {
@@ -245,7 +277,7 @@ fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mu
     }
     let mut goals = Ids::new("development goal");
     let mut sub_goals = Ids::new("sub-goal");
-    for goal in &strategy.goals {
+    for goal in strategy.goals {
         goals.add(file, &goal.id, d);
         markup::check(file, &goal.opposite, d);
         if let Some(text) = &goal.text {
