@@ -281,3 +281,33 @@ fn editions_have_their_own_content_and_list_what_changed() {
         "{changes}"
     );
 }
+
+#[test]
+fn the_seminar_summary_is_a_paper_of_its_own_as_of_where_it_is_attached() {
+    // Discussed on 31 May: the first version.
+    let first = paper("su-2022-05-31/bilag/opsamling-paa-seminar.pdf");
+    assert!(
+        first.contains("ADMINISTRATIONENS OPSAMLING Seminar om udsattestrategien"),
+        "{first}"
+    );
+    assert!(first.contains("Hvilke fokusområder?"), "{first}");
+    assert!(!first.contains("Borgernes egne erfaringer"), "{first}");
+    assert!(!first.contains("Justeret"), "{first}");
+    // Approved on 9 August: adjusted after the committee's discussion.
+    let adjusted = paper("su-2022-08-09/bilag/opsamling-paa-seminar.pdf");
+    assert!(adjusted.contains("Borgernes egne erfaringer"), "{adjusted}");
+    assert!(
+        adjusted.contains("Justeret efter udvalgets drøftelse, tirsdag den 14. juni 2022"),
+        "{adjusted}"
+    );
+    let agenda = paper("su-2022-05-31/dagsorden-socialudvalget-2022-05-31.pdf");
+    assert!(
+        agenda.contains("Opsamling – Seminar om udsattestrategien"),
+        "{agenda}"
+    );
+    assert!(
+        built_in()
+            .join("out/seminar-2022-05-20/opsamling-paa-seminar.pdf")
+            .exists()
+    );
+}

@@ -15,7 +15,7 @@ fn built() -> &'static Path {
         let out = udvalg(&dir, &["build"]);
         assert!(out.status.success(), "build failed: {}", stderr(&out));
         assert!(
-            stdout(&out).contains("66 files in output: 66 rendered"),
+            stdout(&out).contains("69 files in output: 69 rendered"),
             "{}",
             stdout(&out)
         );

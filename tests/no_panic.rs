@@ -18,6 +18,8 @@ const FILES: &[&str] = &[
     "strategy.toml",
     "implementation.toml",
     "consultations/hoering-udsattestrategi.toml",
+    "strategy/consultation-draft.toml",
+    "strategy/final.toml",
 ];
 
 /// Cases per property; fixed, so that a run is the same work every time.
@@ -31,6 +33,7 @@ fn original(file: &str) -> String {
 /// plan goes through before rendering.
 fn exercise(dir: &Path, file: &str, text: &[u8]) {
     std::fs::create_dir_all(dir.join("consultations")).unwrap();
+    std::fs::create_dir_all(dir.join("strategy")).unwrap();
     for name in FILES {
         std::fs::write(dir.join(name), original(name)).unwrap();
     }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::catalogue::{Collected, MeetingPapers};
 use super::document::{CopiedFile, Document};
-use super::{DocumentKind, consultation_summary};
+use super::{DocumentKind, consultation_summary, seminar_summary};
 use crate::plan::Plan;
 use crate::plan::model::{AttachmentSource, Meeting};
 use crate::text::slug;
@@ -46,6 +46,7 @@ fn kind_of(source: &AttachmentSource) -> Option<DocumentKind> {
         AttachmentSource::ConsultationSummary { .. } => DocumentKind::ConsultationSummary,
         AttachmentSource::ActionPlan { .. } => DocumentKind::ActionPlan,
         AttachmentSource::KeyFigures { .. } => DocumentKind::KeyFigures,
+        AttachmentSource::SeminarSummary { .. } => DocumentKind::SeminarSummary,
         AttachmentSource::File { .. } => return None,
     })
 }
@@ -141,6 +142,12 @@ fn title_and_file_name(plan: &Plan, source: &AttachmentSource) -> Option<(String
                 key_figures.data.title.clone(),
                 format!("noegletal-{}.pdf", key_figures.data.year.get_ref()),
             )
+        }
+        AttachmentSource::SeminarSummary { meeting } => {
+            let seminar = plan.meeting(meeting.get_ref())?;
+            seminar.summary.as_ref()?;
+            let title = seminar_summary::title(plan, seminar);
+            (title, "opsamling-paa-seminar.pdf".to_string())
         }
         AttachmentSource::ProcessPlan => (
             format!("Procesplan – {}", plan.settings.plan.title),

@@ -88,4 +88,6 @@ document_kinds! {
     ConsulteeList = "consultee-list", consultee_list;
     /// Høringsnotat: the responses and the administration's comments.
     ConsultationSummary = "consultation-summary", consultation_summary;
+    /// Opsamling på seminar: the administration's summary of a seminar's points.
+    SeminarSummary = "seminar-summary", seminar_summary;
 }

@@ -38,6 +38,9 @@ pub enum AttachmentSource {
     KeyFigures {
         year: Spanned<i32>,
     },
+    SeminarSummary {
+        meeting: Spanned<String>,
+    },
     /// A file kept with the plan, relative to the plan directory.
     File {
         path: Spanned<String>,
@@ -54,6 +57,7 @@ pub enum AttachmentProblem {
     MissingConsultation,
     MissingActionPlan,
     MissingYear,
+    MissingMeeting,
     EditionOnProcessPlan {
         edition: std::ops::Range<usize>,
     },
@@ -68,6 +72,7 @@ pub enum AttachableDocument {
     ConsultationSummary,
     ActionPlan,
     KeyFigures,
+    SeminarSummary,
 }
 
 /// An attachment's keys as written.
@@ -92,6 +97,9 @@ struct AttachmentFields {
     /// With `document = "key-figures"`: the year of the key figures.
     #[serde(default)]
     year: Option<Spanned<i32>>,
+    /// With `document = "seminar-summary"`: the seminar summarised.
+    #[serde(default)]
+    meeting: Option<Spanned<String>>,
     #[serde(default)]
     title: Option<String>,
 }
@@ -132,6 +140,10 @@ impl From<AttachmentFields> for AttachmentRef {
                     .year
                     .map(|year| AttachmentSource::KeyFigures { year })
                     .ok_or(Problem::MissingYear),
+                AttachableDocument::SeminarSummary => fields
+                    .meeting
+                    .map(|meeting| AttachmentSource::SeminarSummary { meeting })
+                    .ok_or(Problem::MissingMeeting),
             },
         };
         AttachmentRef {
@@ -178,6 +190,10 @@ pub(super) fn check(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics
                         .at(file, at)
                         .with_help("the id is its file name under action-plans/, without `.toml`")
                 }
+                Problem::MissingMeeting => Diagnostic::error(
+                    "an attached seminar summary must name its `meeting`, the seminar's id",
+                )
+                .at(file, at),
                 Problem::MissingYear => {
                     Diagnostic::error("attached key figures must name their `year`").at(file, at)
                 }
@@ -241,6 +257,17 @@ pub(super) fn check(plan: &Plan, attachment: &AttachmentRef, d: &mut Diagnostics
                             format!("key figures exist for: {}", years.join(", "))
                         }),
                 );
+            }
+        }
+        AttachmentSource::SeminarSummary { meeting } => {
+            let summarised: Vec<&str> = plan
+                .meetings
+                .iter()
+                .filter(|m| m.summary.is_some())
+                .map(|m| m.id.get_ref().as_str())
+                .collect();
+            if !summarised.contains(&meeting.get_ref().as_str()) {
+                d.push(unknown("summarised seminar", file, meeting, &summarised));
             }
         }
         AttachmentSource::ProcessPlan => {}

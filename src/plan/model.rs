@@ -168,11 +168,36 @@ pub struct Meeting {
     /// The programme of a seminar or theme meeting.
     #[serde(default, rename = "programme")]
     pub programme: Vec<ProgrammeEntry>,
+    /// The administration's summary of a seminar's points ('opsamling'), a paper of its own.
+    #[serde(default)]
+    pub summary: Option<SeminarSummary>,
     /// Members who were absent, by name, for the minutes.
     #[serde(default)]
     pub absent: Vec<Spanned<String>>,
     #[serde(default, rename = "item")]
     pub items: Vec<AgendaItem>,
+}
+
+/// 'Administrationens opsamling på pointer fra seminar': what the seminar found, point by point.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeminarSummary {
+    /// The day the first version is ready.
+    pub date: Spanned<Date>,
+    #[serde(default)]
+    pub intro: Option<Markup>,
+    #[serde(rename = "point")]
+    pub points: Vec<SummaryPoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryPoint {
+    pub theme: String,
+    pub text: Markup,
+    /// A point added when the summary was adjusted: papers dated before it do not show it.
+    #[serde(default)]
+    pub added: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -131,6 +131,25 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
         }
     }
     let last_day = meeting.end_date.as_ref().unwrap_or(&meeting.date).get_ref();
+    if let Some(summary) = &meeting.summary {
+        if let Some(intro) = &summary.intro {
+            markup::check(file, intro, d);
+        }
+        for point in &summary.points {
+            markup::check(file, &point.text, d);
+            if let Some(added) = &point.added
+                && added.get_ref() < summary.date.get_ref()
+            {
+                d.push(
+                    Diagnostic::error(
+                        "a point is added after the summary's first version, not before",
+                    )
+                    .at(file, added.span())
+                    .with_help(format!("the summary is dated {}", summary.date.get_ref())),
+                );
+            }
+        }
+    }
     for entry in &meeting.programme {
         markup::check(file, &entry.text, d);
         if let Some(day) = &entry.day
