@@ -136,8 +136,8 @@ fn changes(plan: &Plan, consultation: &Consultation) -> Vec<Value> {
     let data = &consultation.data;
     let draft = data.edition.get_ref();
     let computed = plan
-        .edition_after(draft)
-        .map(|after| plan.edition_changes(draft, after.id.get_ref()))
+        .changes_after(draft)
+        .map(|(_, changes)| changes)
         .unwrap_or_default();
     if computed.is_empty() {
         return data

@@ -167,7 +167,7 @@ fn check_claimed_change(
     d: &mut Diagnostics,
 ) {
     let draft = consultation.data.edition.get_ref();
-    let Some(after) = plan.edition_after(draft) else {
+    let Some((after, changes)) = plan.changes_after(draft) else {
         d.push(
             Diagnostic::error(format!(
                 "the point names a change, but no edition follows the draft `{draft}` in strategy.toml"
@@ -176,7 +176,6 @@ fn check_claimed_change(
         );
         return;
     };
-    let changes = plan.edition_changes(draft, after.id.get_ref());
     let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
     if !keys.contains(&claimed.get_ref().as_str()) {
         let name = claimed.get_ref();

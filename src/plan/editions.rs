@@ -17,7 +17,8 @@ pub struct Content<'a> {
 }
 
 impl<'a> Content<'a> {
-    fn of_file(strategy: &'a StrategyFile) -> Self {
+    /// strategy.toml's own content (the first edition's, unless that has a file of its own).
+    pub fn of_file(strategy: &'a StrategyFile) -> Self {
         Content {
             vision: &strategy.vision,
             target_group: &strategy.target_group,
@@ -77,16 +78,28 @@ impl Plan {
 
     /// The edition before `edition_id` in strategy.toml, if any.
     pub fn edition_before(&self, edition_id: &str) -> Option<&Edition> {
-        let editions = &self.strategy.as_ref()?.editions;
-        let at = editions.iter().position(|e| e.id.get_ref() == edition_id)?;
-        at.checked_sub(1).map(|before| &editions[before])
+        let (editions, at) = self.edition_at(edition_id)?;
+        editions.get(at.checked_sub(1)?)
     }
 
     /// The edition after `edition_id` in strategy.toml, if any.
     pub fn edition_after(&self, edition_id: &str) -> Option<&Edition> {
+        let (editions, at) = self.edition_at(edition_id)?;
+        editions.get(at + 1)
+    }
+
+    /// The editions, and where `edition_id` stands among them.
+    fn edition_at(&self, edition_id: &str) -> Option<(&[Edition], usize)> {
         let editions = &self.strategy.as_ref()?.editions;
         let at = editions.iter().position(|e| e.id.get_ref() == edition_id)?;
-        editions.get(at + 1)
+        Some((editions, at))
+    }
+
+    /// The edition after `draft` and what changed from `draft` to it: what a consultation of
+    /// `draft` led to.
+    pub fn changes_after(&self, draft: &str) -> Option<(&Edition, Vec<Change>)> {
+        let after = self.edition_after(draft)?;
+        Some((after, self.edition_changes(draft, after.id.get_ref())))
     }
 
     /// What changed from the edition `from` to the edition `to`.

@@ -239,14 +239,14 @@ fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mu
             );
         }
     }
+    // strategy.toml's content is the first edition's, unless that has a file of its own.
     if let Some(first) = strategy.editions.first()
-        && let Some(content) = plan.edition_content(first.id.get_ref())
         && !plan
             .edition_contents
             .iter()
             .any(|c| c.id == *first.id.get_ref())
     {
-        check_content(&content, file, d);
+        check_content(&Content::of_file(strategy), file, d);
     }
     for own in &plan.edition_contents {
         match plan.edition_content(&own.id) {
