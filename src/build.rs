@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, Selection};
 use crate::output::record::{BuildRecord, RecordEntry, view_hash};
+use crate::output::sent::{Correction, SentLedger};
 use crate::output::{OutputDir, Staged, Written};
 use crate::plan::Plan;
 use crate::render::{RenderResult, Rendered, Renderer, Templates};
@@ -24,6 +25,9 @@ pub struct BuildReport {
     /// Laying out and exporting, summed over layouts.
     pub busy: std::time::Duration,
     pub warnings: Vec<Diagnostic>,
+    /// Papers that went out and that the plan has changed since: the corrected editions
+    /// written beside them.
+    pub corrections: Vec<Correction>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -51,16 +55,24 @@ pub fn build(
 ) -> Result<BuildReport, Diagnostics> {
     // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
     // a build with nothing to lay out has spent a few milliseconds of another core on it.
-    let ((catalogue, mut record, views), renderer) = rayon::join(
+    let today = plan.settings.plan.date.get_ref().0;
+    let ((catalogue, sent, mut record, views), renderer) = rayon::join(
         || {
-            let catalogue = documents::catalogue(plan, selection);
+            let mut catalogue = documents::catalogue(plan, selection);
+            // What went out stays as it went out; the ledger's papers replace the plan's.
+            let sent = SentLedger::load(out).map(|ledger| {
+                let documents = std::mem::take(&mut catalogue.documents);
+                let applied = ledger.apply(documents, today, |kind, meeting| {
+                    selection.wants(kind, meeting)
+                });
+                catalogue.documents = applied.documents;
+                let changed = (applied.ledger != ledger).then_some(applied.ledger);
+                (changed, applied.corrections)
+            });
             let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
-            (catalogue, BuildRecord::load(out), views)
+            (catalogue, sent, BuildRecord::load(out), views)
         },
-        || {
-            Renderer::new(templates, plan.settings.plan.date.get_ref().0)
-                .with_workers(options.workers.clone())
-        },
+        || Renderer::new(templates, today).with_workers(options.workers.clone()),
     );
     let (current, stale): (Vec<_>, Vec<_>) =
         catalogue
@@ -71,8 +83,15 @@ pub fn build(
                 !options.force && record.is_current(out, doc, view, renderer.templates().hashes())
             });
 
+    let mut errors = Diagnostics::default();
+    let (ledger, corrections) = sent.map_err(|e| {
+        errors.push(Diagnostic::error(e));
+        std::mem::take(&mut errors)
+    })?;
     let mut report = BuildReport {
         unchanged: current.len(),
+        warnings: crate::output::sent::warnings(plan, &corrections),
+        corrections,
         ..BuildReport::default()
     };
     for (doc, _) in &current {
@@ -86,9 +105,14 @@ pub fn build(
     }
 
     if stale.is_empty() && catalogue.files.is_empty() {
+        if let Some(ledger) = &ledger {
+            ledger.save(out).map_err(|e| {
+                errors.push(cannot_save_ledger(e));
+                std::mem::take(&mut errors)
+            })?;
+        }
         return Ok(report);
     }
-    let mut errors = Diagnostics::default();
     let batch = out.batch().map_err(|e| {
         errors.push(e);
         std::mem::take(&mut errors)
@@ -187,6 +211,11 @@ pub fn build(
             "cannot write the build record: {e}"
         )));
     }
+    if let Some(ledger) = &ledger
+        && let Err(e) = ledger.save(out)
+    {
+        errors.push(cannot_save_ledger(e));
+    }
     if errors.has_errors() {
         return Err(errors);
     }
@@ -195,6 +224,13 @@ pub fn build(
     // ends the process need not wait for. If no thread can be started, it is freed here.
     let _ = std::thread::Builder::new().spawn(move || drop(catalogue));
     Ok(report)
+}
+
+fn cannot_save_ledger(e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot write the list of papers that went out ({}): {e}",
+        crate::output::sent::SENT_FILE
+    ))
 }
 
 fn progress_bar(papers: usize) -> indicatif::ProgressBar {

@@ -11,6 +11,7 @@ use crate::output::OutputDir;
 use std::collections::BTreeMap;
 
 use crate::output::record::{BuildRecord, file_matches, templates_unchanged, view_hash};
+use crate::output::sent::SentLedger;
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
 
@@ -95,7 +96,13 @@ pub fn status(
     today: NaiveDate,
     all: bool,
 ) -> Status {
-    let catalogue = documents::catalogue(plan, &Selection::default());
+    let mut catalogue = documents::catalogue(plan, &Selection::default());
+    // The papers that went out are what the output holds, beside their corrected editions.
+    if let Ok(ledger) = SentLedger::load(out) {
+        let documents = std::mem::take(&mut catalogue.documents);
+        let plan_day = plan.settings.plan.date.get_ref().0;
+        catalogue.documents = ledger.apply(documents, plan_day, |_, _| true).documents;
+    }
     let record = BuildRecord::load(out);
     let days = |date: NaiveDate| (date - today).num_days();
     let meetings = plan

@@ -101,14 +101,24 @@ fn archiving_is_append_only_and_verifiable() {
         "{list}"
     );
     assert!(list.contains("pu-2024-03-12  version 2"), "{list}");
+    // The agenda went out before the change: version 2 holds it as it went out, and the
+    // corrected edition beside it.
+    let v2 = dir.path().join("archive/pu-2024-03-12/2");
+    assert_eq!(
+        std::fs::read(v2.join("dagsorden-proeveudvalget-2024-03-12.pdf")).unwrap(),
+        std::fs::read(version1.join("dagsorden-proeveudvalget-2024-03-12.pdf")).unwrap(),
+    );
+    assert!(
+        v2.join("dagsorden-proeveudvalget-2024-03-12-rettet.pdf")
+            .is_file()
+    );
     let clean = run_ok(dir.path(), &["archive", "verify"]);
     assert!(
-        clean.contains("8 files checked, all as archived"),
+        clean.contains("10 files checked, all as archived"),
         "{clean}"
     );
 
     // Tamper: one file altered, one removed, one added.
-    let v2 = dir.path().join("archive/pu-2024-03-12/2");
     let mut bytes = std::fs::read(v2.join("dagsorden-proeveudvalget-2024-03-12.pdf")).unwrap();
     bytes[100] ^= 1;
     std::fs::write(v2.join("dagsorden-proeveudvalget-2024-03-12.pdf"), bytes).unwrap();

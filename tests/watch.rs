@@ -16,6 +16,15 @@ const PATIENCE: Duration = Duration::from_secs(60);
 fn watch_rebuilds_on_save_and_survives_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let plan = fixture_copy("valid/minimal", dir.path());
+    // The plan speaks from before the agenda goes out, so a save remakes it (an agenda that
+    // has gone out gets a corrected edition instead: tests/corrections.rs).
+    let settings = format!("{plan}/plan.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("date = 2024-03-01", "date = 2024-01-15"),
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
         .args(["watch", "--plan", &plan])
         .current_dir(dir.path())

@@ -2,7 +2,10 @@
 //! writing it, so that template errors show too.
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates};
+use crate::diagnostics::Diagnostic;
 use crate::documents::{self, Document, Selection};
+use crate::output::OutputDir;
+use crate::output::sent::{self, SentLedger};
 use crate::plan;
 use crate::render::Renderer;
 
@@ -30,7 +33,17 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
             Err(d) => return Ok(Outcome::failed(vec![d])),
         };
         let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
-        let catalogue = documents::catalogue(&plan, &Selection::default());
+        let mut catalogue = documents::catalogue(&plan, &Selection::default());
+        // Papers that went out are checked as they went out, and their corrected editions.
+        match SentLedger::load(&OutputDir::new(&global.out)) {
+            Ok(ledger) => {
+                let today = plan.settings.plan.date.get_ref().0;
+                let applied = ledger.apply(catalogue.documents, today, |_, _| true);
+                catalogue.documents = applied.documents;
+                diagnostics.extend(sent::warnings(&plan, &applied.corrections));
+            }
+            Err(unreadable) => diagnostics.push(Diagnostic::error(unreadable)),
+        }
         let packages: Vec<Document> = plan
             .consultations
             .iter()

@@ -24,7 +24,8 @@ impl Kind for Papers {
                 m.path(&format!("{}-offentlig.pdf", file_stem(m.plan, m.meeting))),
                 format!("{} (offentlig udgave)", title(m.plan, m.meeting)),
                 view(m, true),
-            ));
+            )
+            .sent_on(m.send_out()));
         }
     }
 }
@@ -38,6 +39,7 @@ pub(super) fn members_agenda(m: &MeetingPapers) -> Document {
         title(m.plan, m.meeting),
         view(m, false),
     )
+    .sent_on(m.send_out())
 }
 
 fn file_stem(plan: &Plan, meeting: &Meeting) -> String {

@@ -28,7 +28,8 @@ impl Kind for Papers {
                     title(m, index),
                     view(m, index),
                 )
-                .excerpt_of(m.agenda(), index as u64 + 1),
+                .excerpt_of(m.agenda(), index as u64 + 1)
+                .sent_on(m.send_out()),
             );
         }
     }

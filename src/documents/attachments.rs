@@ -35,6 +35,7 @@ impl Attachment {
             self.title.clone(),
             view,
         )
+        .sent_on(meeting.send_out())
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn wants(&self, kind: DocumentKind, meeting: Option<&str>) -> bool {
+    pub fn wants(&self, kind: DocumentKind, meeting: Option<&str>) -> bool {
         self.kind.is_none_or(|k| k == kind) && self.wants_meeting(meeting)
     }
 
@@ -89,6 +89,11 @@ impl MeetingPapers<'_> {
     /// Whether some item is closed: then the agenda and the minutes have a public edition.
     pub fn has_closed(&self) -> bool {
         self.meeting.items.iter().any(|i| i.closed)
+    }
+
+    /// The day the meeting's papers go out: its agenda, items, invitation and attachments.
+    pub fn send_out(&self) -> chrono::NaiveDate {
+        self.plan.send_out_date(self.meeting)
     }
 
     /// `path`, inside the meeting's folder.

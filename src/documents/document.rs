@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::DocumentKind;
@@ -23,6 +24,9 @@ pub struct Document {
     json: OnceLock<Arc<[u8]>>,
     /// Set when the pages are cut from another document's layout rather than laid out alone.
     pub excerpt: Option<Excerpt>,
+    /// The day the paper goes out to the members, for the papers a meeting sends: once that
+    /// day has passed, what went out is kept and a change is a corrected edition.
+    pub sent_on: Option<NaiveDate>,
 }
 
 /// An agenda item's pages, as its agenda lays them out: the agenda is laid out once and each
@@ -51,7 +55,13 @@ impl Document {
             view,
             json: OnceLock::new(),
             excerpt: None,
+            sent_on: None,
         }
+    }
+
+    pub fn sent_on(mut self, day: NaiveDate) -> Self {
+        self.sent_on = Some(day);
+        self
     }
 
     pub fn excerpt_of(mut self, from: &Arc<Document>, item: u64) -> Self {

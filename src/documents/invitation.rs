@@ -26,7 +26,8 @@ impl Kind for Papers {
             m.path(&format!("invitation-{}.pdf", slug(name))),
             title(m),
             view(m),
-        ));
+        )
+        .sent_on(m.send_out()));
     }
 }
 

@@ -11,6 +11,7 @@ mod attachments;
 mod catalogue;
 mod common;
 pub mod consultation;
+pub mod corrections;
 mod document;
 
 pub use catalogue::{Catalogue, Selection, catalogue};
@@ -51,6 +52,11 @@ macro_rules! document_kinds {
             /// As `--document` and the build record name it.
             pub fn name(self) -> &'static str {
                 match self { $(DocumentKind::$variant => $name,)* }
+            }
+
+            /// The kind `name()` names.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($name => Some(DocumentKind::$variant),)* _ => None }
             }
 
             /// The template file, relative to the templates directory.

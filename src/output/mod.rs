@@ -9,6 +9,7 @@ use rayon::prelude::*;
 mod batch;
 mod io_threads;
 pub mod record;
+pub mod sent;
 
 pub use batch::{Batch, StagedRun, cannot_write};
 pub use io_threads::with_io_threads;
