@@ -184,14 +184,19 @@ fn the_process_plan_speaks_in_the_tense_of_its_day() {
         !may.contains("Behandlet: Socialudvalget 13. juni 2023"),
         "{may}"
     );
-    // On the plan's date (20 December 2022) the final approval is behind it.
+    // On the plan's date (20 November 2026) the status of October 2026 is behind it and the
+    // action plan of 24 November ahead.
     let current = paper("procesplan.pdf");
+    for expected in [
+        "Behandlet: Socialudvalget 29. november 2022",
+        "Behandlet: Socialudvalget 6. oktober 2026",
+        "Behandles: Socialudvalget 24. november 2026",
+        "Behandles: Socialudvalget 20. april 2027",
+    ] {
+        assert!(current.contains(expected), "`{expected}` in {current}");
+    }
     assert!(
-        current.contains("Behandlet: Socialudvalget 29. november 2022"),
-        "{current}"
-    );
-    assert!(
-        current.contains("Behandles: Socialudvalget 13. juni 2023"),
+        !current.contains("Behandles: Socialudvalget 13. juni 2023"),
         "{current}"
     );
 }
@@ -208,9 +213,21 @@ fn an_action_plan_shows_each_status_on_its_date() {
 
 #[test]
 fn key_figures_stand_on_their_own_only_once_published() {
-    // The plan speaks from 20 December 2022; the figures of 2023-2028 are not yet published.
-    let out = built_in().join("out");
-    assert!(!out.join("noegletal").exists());
+    // The plan speaks from 20 November 2026: the figures of 2023-2026 are published, those of
+    // 2027 and 2028 are not.
+    let out = built_in().join("out/noegletal");
+    for year in 2023..=2026 {
+        assert!(
+            out.join(format!("noegletal-{year}.pdf")).is_file(),
+            "{year}"
+        );
+    }
+    for year in [2027, 2028] {
+        assert!(
+            !out.join(format!("noegletal-{year}.pdf")).exists(),
+            "{year}"
+        );
+    }
 }
 
 #[test]

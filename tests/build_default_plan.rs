@@ -15,7 +15,7 @@ fn built() -> &'static Path {
         let out = udvalg(&dir, &["build"]);
         assert!(out.status.success(), "build failed: {}", stderr(&out));
         assert!(
-            stdout(&out).contains("69 files in output: 69 rendered"),
+            stdout(&out).contains("83 files in output: 83 rendered"),
             "{}",
             stdout(&out)
         );
@@ -216,7 +216,7 @@ fn process_plan_shows_2022_meetings_and_the_years_to_2029() {
     let text = pdf_words(&built().join("procesplan.pdf"));
     for phrase in [
         "PROCES- OG IMPLEMENTERINGSPLAN",
-        "status pr. 20. december 2022",
+        "status pr. 20. november 2026",
         "Procesplan 2022 – politiske møder",
         "20.-21. maj 2022",
         "19. september 2022",
@@ -357,7 +357,7 @@ fn action_plans_group_actions_by_goal_and_are_attached_where_presented() {
 #[test]
 fn key_figures_have_charts_tables_sources_and_say_they_are_examples() {
     let dir = built();
-    // The plan speaks from 20 December 2022: each year's figures are where a meeting presents them.
+    // Each year's figures are where a meeting presents them, published or (2027, 2028) planned.
     let presented = [
         (2023, "su-2023-04-25"),
         (2024, "su-2024-10-01"),
@@ -381,10 +381,7 @@ fn key_figures_have_charts_tables_sources_and_say_they_are_examples() {
             text.contains("Kilde: VIVE, hjemløsetællingen (eksempeltal) Eksempeldata"),
             "{text}"
         );
-        assert!(
-            text.contains("Figur 4. Ventetid til misbrugsbehandling"),
-            "{text}"
-        );
+        assert!(text.contains(". Ventetid til misbrugsbehandling"), "{text}");
         assert!(pages(&pdf) >= 2, "{year}");
     }
     let text = pdf_words(&dir.join("su-2024-10-01/bilag/noegletal-2024.pdf"));
@@ -431,8 +428,14 @@ fn minutes_record_attendance_and_decisions() {
         public.contains("Beslutningen offentliggøres ikke"),
         "{public}"
     );
+    // The implementation years up to the plan's date have minutes; the meeting ahead has none.
+    let held = pdf_words(&dir.join("su-2024-10-01/referat-socialudvalget-2024-10-01.pdf"));
     assert!(
-        !dir.join("su-2023-04-25/referat-socialudvalget-2023-04-25.pdf")
+        held.contains("Beslutning: Drøftet. Udvalget ønsker, at handleplan 2024-26"),
+        "{held}"
+    );
+    assert!(
+        !dir.join("su-2026-11-24/referat-socialudvalget-2026-11-24.pdf")
             .exists(),
         "no minutes before decisions are recorded"
     );
@@ -464,15 +467,21 @@ fn seminar_and_theme_meeting_have_invitations_with_programmes() {
 
 #[test]
 fn agendas_of_planned_meetings_say_when_they_go_out_at_the_latest() {
-    let text = pdf_words(&built().join("su-2024-10-01/dagsorden-socialudvalget-2024-10-01.pdf"));
+    let text = pdf_words(&built().join("su-2027-04-20/dagsorden-socialudvalget-2027-04-20.pdf"));
     assert!(
-        text.contains("Udsendes senest onsdag den 25. september 2024"),
+        text.contains("Udsendes senest onsdag den 14. april 2027"),
         "{text}"
     );
     let sent = pdf_words(&built().join("su-2022-11-29/dagsorden-socialudvalget-2022-11-29.pdf"));
     assert!(
         sent.contains("Udsendt onsdag den 23. november 2022"),
         "{sent}"
+    );
+    // The plan's date is two days after the agenda of 24 November 2026 went out.
+    let ahead = pdf_words(&built().join("su-2026-11-24/dagsorden-socialudvalget-2026-11-24.pdf"));
+    assert!(
+        ahead.contains("Udsendt onsdag den 18. november 2026"),
+        "{ahead}"
     );
 }
 
