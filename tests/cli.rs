@@ -196,6 +196,20 @@ fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
         "{}",
         stdout(&out)
     );
+    // What changed between the editions, computed from their content.
+    assert!(
+        stdout(&out).contains(
+            "strategy consultation-draft → final: 3 changes\n  \
+             Indsatsområde »Sundhed og misbrug« omformuleret (focus-area:sundhed)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("Delmål 1.4 tilføjet (sub-goal:eget-hjem-skaeve-boliger)"),
+        "{}",
+        stdout(&out)
+    );
     let err = stderr(&out);
     // The seeds send the strategy to consultation after 8 November and approve it finally on
     // 29 November: the period cannot reach the plan's minimum of 14 days.

@@ -6,7 +6,7 @@ use crate::diagnostics::Diagnostic;
 use crate::documents::{self, Document, Selection};
 use crate::output::OutputDir;
 use crate::output::sent::{self, SentLedger};
-use crate::plan;
+use crate::plan::{self, Plan};
 use crate::render::Renderer;
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +63,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     let mut messages = Vec::new();
     if !failed {
+        messages.extend(edition_differences(&plan));
         messages.push(format!(
             "{}: {} meetings, {} consultations, {} documents checked, {}",
             source.display_name(),
@@ -82,4 +83,37 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
         report: None,
         failed,
     })
+}
+
+/// What changed from each strategy edition to the next, computed from their content: what the
+/// editions print as 'Ændringer siden …' and the consultation summary lists.
+fn edition_differences(plan: &Plan) -> Vec<String> {
+    let Some(strategy) = &plan.strategy else {
+        return Vec::new();
+    };
+    strategy
+        .editions
+        .windows(2)
+        .map(|pair| {
+            let (from, to) = (pair[0].id.get_ref(), pair[1].id.get_ref());
+            let changes = plan.edition_changes(from, to);
+            let mut line = format!(
+                "strategy {from} → {to}: {}",
+                match changes.len() {
+                    0 => "no changes".to_string(),
+                    1 => "1 change".to_string(),
+                    n => format!("{n} changes"),
+                }
+            );
+            for change in changes {
+                line.push_str(&format!(
+                    "\n  {} {} ({})",
+                    change.label,
+                    change.kind.danish(),
+                    change.key
+                ));
+            }
+            line
+        })
+        .collect()
 }
