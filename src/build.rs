@@ -1,16 +1,18 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::documents::{self, Document, Selection};
-use crate::output::record::{BuildRecord, RecordEntry, view_hash};
-use crate::output::sent::{Correction, SentLedger};
-use crate::output::{OutputDir, Staged, Written};
+use crate::documents::{self, Document, DocumentKind, Selection};
+use crate::output::journal::Recovered;
+use crate::output::record::{BuildRecord, RECORD_FILE, RecordEntry, file_matches, view_hash};
+use crate::output::sent::{Correction, SENT_FILE, SentLedger};
+use crate::output::{OutputDir, RunFailed, Staged, Written};
 use crate::plan::Plan;
-use crate::render::{RenderResult, Rendered, Renderer, Templates};
+use crate::render::{RenderResult, Renderer, Templates};
 
 #[derive(Debug, Default)]
 pub struct BuildReport {
@@ -19,6 +21,8 @@ pub struct BuildReport {
     pub rendered: usize,
     /// Documents whose view and templates were unchanged since they were written.
     pub unchanged: usize,
+    /// Files udvalg wrote before that the plan no longer makes, now removed.
+    pub removed: Vec<String>,
     pub pages: usize,
     /// How many worker processes rendered; 0 if the threads of this one did.
     pub workers: usize,
@@ -28,6 +32,8 @@ pub struct BuildReport {
     /// Papers that went out and that the plan has changed since: the corrected editions
     /// written beside them.
     pub corrections: Vec<Correction>,
+    /// What a killed run had left in the output directory, finished or cleared first.
+    pub recovered: Recovered,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -44,15 +50,23 @@ pub struct BuildOptions {
 /// Fewer documents than this render too fast for a progress bar to help.
 const PROGRESS_FROM: usize = 100;
 
-/// Renders what `selection` wants from a valid plan and writes it under `out`. If any document
-/// fails, nothing is written, so the output directory keeps its last good papers.
+/// What the record calls a file kept with the plan and copied as it is.
+const COPIED_FILE: &str = "file";
+
+/// Renders what `selection` wants from a valid plan and writes it under `out`, holding the
+/// folder's lock. If any document fails, nothing is written, so the output directory keeps its
+/// last good papers; otherwise the folder holds exactly what the selection makes, and files
+/// udvalg made before that the plan no longer makes are removed.
 pub fn build(
     plan: &Plan,
     templates: Templates,
     selection: &Selection,
     out: &OutputDir,
     options: BuildOptions,
-) -> Result<BuildReport, Diagnostics> {
+) -> Result<BuildReport, RunFailed> {
+    let lock = out
+        .lock()
+        .map_err(|e| Diagnostic::system(format!("cannot lock {}: {e}", out.root().display())))?;
     // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
     // a build with nothing to lay out has spent a few milliseconds of another core on it.
     let today = plan.settings.plan.date.get_ref().0;
@@ -82,16 +96,12 @@ pub fn build(
             .partition(|(doc, view)| {
                 !options.force && record.is_current(out, doc, view, renderer.templates().hashes())
             });
-
-    let mut errors = Diagnostics::default();
-    let (ledger, corrections) = sent.map_err(|e| {
-        errors.push(Diagnostic::error(e));
-        std::mem::take(&mut errors)
-    })?;
+    let (ledger, corrections) = sent.map_err(Diagnostic::system)?;
     let mut report = BuildReport {
         unchanged: current.len(),
         warnings: crate::output::sent::warnings(plan, &corrections),
         corrections,
+        recovered: lock.recovered.clone(),
         ..BuildReport::default()
     };
     for (doc, _) in &current {
@@ -103,20 +113,19 @@ pub fn build(
             changed: false,
         });
     }
-
-    if stale.is_empty() && catalogue.files.is_empty() {
-        if let Some(ledger) = &ledger {
-            ledger.save(out).map_err(|e| {
-                errors.push(cannot_save_ledger(e));
-                std::mem::take(&mut errors)
-            })?;
-        }
+    let (gone, forgotten) =
+        no_longer_made(&record, &catalogue, selection, out, &mut report.warnings);
+    if stale.is_empty()
+        && catalogue.files.is_empty()
+        && gone.is_empty()
+        && forgotten.is_empty()
+        && ledger.is_none()
+    {
         return Ok(report);
     }
-    let batch = out.batch().map_err(|e| {
-        errors.push(e);
-        std::mem::take(&mut errors)
-    })?;
+
+    let mut errors = Diagnostics::default();
+    let batch = out.batch()?;
     // Render these, each PDF staged as soon as it is rendered, and the attachments beside them;
     // then commit them all, or none.
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
@@ -151,74 +160,101 @@ pub fn build(
         }
         None => Vec::new(),
     };
-    let mut rendered_docs: Vec<(&Document, &String, Rendered)> = Vec::with_capacity(docs.len());
-    let mut to_commit: Vec<Staged> = Vec::with_capacity(paths.len() + copies.len());
+    let mut to_commit: Vec<Staged> = Vec::with_capacity(paths.len() + copies.len() + 2);
     for (((doc, view), result), staged) in stale.iter().zip(results).zip(staged.made) {
         match (result, staged) {
             (Ok(mut rendered), Ok(staged)) => {
                 report.pages += rendered.pages;
                 report.warnings.append(&mut rendered.warnings);
-                rendered_docs.push((doc, view, rendered));
+                record.documents.insert(
+                    doc.path.clone(),
+                    RecordEntry {
+                        kind: doc.kind.name().into(),
+                        meeting: doc.meeting.clone(),
+                        view: (*view).clone(),
+                        templates: rendered.templates,
+                        sha256: staged.written.sha256.clone(),
+                        size: staged.written.size,
+                        draft: doc.is_draft(),
+                    },
+                );
+                report.rendered += 1;
                 to_commit.push(staged);
             }
             (Ok(_), Err(e)) => errors.push(e),
             (Err(diagnostics), _) => errors.extend(diagnostics),
         }
     }
-    for copy in staged.copies {
+    for (copy, file) in staged.copies.into_iter().zip(&catalogue.files) {
         match copy {
-            Ok(staged) => to_commit.push(staged),
+            Ok(staged) => {
+                record.documents.insert(
+                    file.path.clone(),
+                    RecordEntry {
+                        kind: COPIED_FILE.into(),
+                        meeting: Some(file.meeting.clone()),
+                        view: staged.written.sha256.clone(),
+                        templates: Default::default(),
+                        sha256: staged.written.sha256.clone(),
+                        size: staged.written.size,
+                        draft: false,
+                    },
+                );
+                to_commit.push(staged);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for path in gone.iter().chain(&forgotten) {
+        record.documents.remove(path);
+    }
+    record.removed.clone_from(&gone);
+    // The record and the ledger go in place with the papers they describe.
+    let mut own = Vec::new();
+    match record.to_json() {
+        Ok(json) => own.push((RECORD_FILE, json)),
+        Err(e) => errors.push(Diagnostic::system(format!(
+            "cannot write the build record: {e}"
+        ))),
+    }
+    if let Some(ledger) = &ledger {
+        match ledger.to_json() {
+            Ok(json) => own.push((SENT_FILE, json)),
+            Err(e) => errors.push(Diagnostic::system(format!(
+                "cannot write the list of papers that went out: {e}"
+            ))),
+        }
+    }
+    let mut bookkeeping = Vec::new();
+    for (path, json) in own {
+        match batch.stage(path, &json) {
+            Ok(staged) => bookkeeping.push(staged),
             Err(e) => errors.push(e),
         }
     }
     if errors.has_errors() {
         batch.abandon();
-        return Err(errors);
+        return Err(errors.into());
     }
 
     // Every file is on the disk by now: putting each in its place is a rename.
-    let wrote_pdfs = !rendered_docs.is_empty();
-    let mut committed = batch.commit(to_commit).into_iter();
-    for ((doc, view, rendered), persisted) in rendered_docs.into_iter().zip(&mut committed) {
-        match persisted {
-            Ok(written) => {
-                record.documents.insert(
-                    doc.path.clone(),
-                    RecordEntry {
-                        kind: doc.kind.name().into(),
-                        meeting: doc.meeting.clone(),
-                        view: view.clone(),
-                        templates: rendered.templates,
-                        sha256: written.sha256.clone(),
-                        size: written.size,
-                        draft: doc.is_draft(),
-                    },
-                );
-                report.written.push(written);
-                report.rendered += 1;
-            }
-            Err(e) => errors.push(e),
+    let papers = to_commit.len();
+    to_commit.extend(bookkeeping);
+    match batch.commit(to_commit, gone.clone()) {
+        Ok(mut written) => {
+            written.truncate(papers);
+            report.written.extend(written);
+        }
+        Err(e) => {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(e);
+            return Err(RunFailed {
+                diagnostics,
+                incomplete: true,
+            });
         }
     }
-    for persisted in committed {
-        match persisted {
-            Ok(written) => report.written.push(written),
-            Err(e) => errors.push(e),
-        }
-    }
-    if wrote_pdfs && let Err(e) = record.save(out) {
-        errors.push(Diagnostic::error(format!(
-            "cannot write the build record: {e}"
-        )));
-    }
-    if let Some(ledger) = &ledger
-        && let Err(e) = ledger.save(out)
-    {
-        errors.push(cannot_save_ledger(e));
-    }
-    if errors.has_errors() {
-        return Err(errors);
-    }
+    report.removed = gone;
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
     // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that
     // ends the process need not wait for. If no thread can be started, it is freed here.
@@ -226,11 +262,46 @@ pub fn build(
     Ok(report)
 }
 
-fn cannot_save_ledger(e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!(
-        "cannot write the list of papers that went out ({}): {e}",
-        crate::output::sent::SENT_FILE
-    ))
+/// The files the record says udvalg wrote, in the selection's reach, that this build no longer
+/// makes: those to remove, and those to forget. A file changed on disk since it was written is
+/// not udvalg's to remove: it is left, with a warning, and forgotten.
+fn no_longer_made(
+    record: &BuildRecord,
+    catalogue: &documents::Catalogue,
+    selection: &Selection,
+    out: &OutputDir,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Vec<String>, Vec<String>) {
+    let made: HashSet<&str> = catalogue
+        .documents
+        .iter()
+        .map(|d| d.path.as_str())
+        .chain(catalogue.files.iter().map(|f| f.path.as_str()))
+        .collect();
+    let in_reach = |entry: &RecordEntry| match DocumentKind::from_name(&entry.kind) {
+        Some(kind) => selection.wants(kind, entry.meeting.as_deref()),
+        // A copied file goes with every kind of its meeting's papers.
+        None => selection.kind.is_none() && selection.wants_meeting(entry.meeting.as_deref()),
+    };
+    let (mut gone, mut forgotten) = (Vec::new(), Vec::new());
+    for (path, entry) in &record.documents {
+        if made.contains(path.as_str()) || !in_reach(entry) {
+            continue;
+        }
+        if file_matches(out, path, entry) {
+            gone.push(path.clone());
+            continue;
+        }
+        if out.target(path).is_ok_and(|p| p.exists()) {
+            warnings.push(Diagnostic::warning(format!(
+                "{} is no longer made by the plan, but it was changed after udvalg wrote it; \
+                 it is left as it is",
+                out.root().join(path).display()
+            )));
+        }
+        forgotten.push(path.clone());
+    }
+    (gone, forgotten)
 }
 
 fn progress_bar(papers: usize) -> indicatif::ProgressBar {

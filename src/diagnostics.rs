@@ -65,6 +65,9 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// What would be right, or where else to look.
     pub help: Vec<String>,
+    /// A problem of the system (a folder that cannot be written, a full disk), not of the plan:
+    /// the run exits 2.
+    pub system: bool,
 }
 
 impl Diagnostic {
@@ -74,6 +77,15 @@ impl Diagnostic {
             message: message.into(),
             location: None,
             help: Vec::new(),
+            system: false,
+        }
+    }
+
+    /// A problem of the system, naming the path and the system's reason.
+    pub fn system(message: impl Into<String>) -> Self {
+        Self {
+            system: true,
+            ..Self::error(message)
         }
     }
 
@@ -132,6 +144,12 @@ impl Diagnostic {
 /// The problems of one run, collected rather than stopping at the first.
 #[derive(Debug, Default)]
 pub struct Diagnostics(Vec<Diagnostic>);
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
 
 impl Diagnostics {
     pub fn push(&mut self, diagnostic: Diagnostic) {

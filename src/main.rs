@@ -33,11 +33,7 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            if outcome.failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            ExitCode::from(outcome.exit_code())
         }
         Err(cli::UsageError(message)) => {
             eprintln!("error: {message}");

@@ -22,6 +22,8 @@ pub struct Status {
     pub meetings: Vec<MeetingStatus>,
     pub consultations: Vec<ConsultationStatus>,
     pub milestones: Vec<MilestoneStatus>,
+    /// What the last build removed from the output folder, as the plan no longer made it.
+    pub removed: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -198,6 +200,7 @@ pub fn status(
         meetings,
         consultations,
         milestones,
+        removed: record.removed.clone(),
     }
 }
 

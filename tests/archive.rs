@@ -1,11 +1,9 @@
-//! `udvalg archive`: append-only versions with manifests, `verify` and `list`; and builds killed
-//! in the middle never leave a torn file.
+//! `udvalg archive`: append-only versions with manifests, `verify` and `list`. (Builds killed in
+//! the middle: tests/fault_injection.rs.)
 
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
 use common::*;
 
@@ -161,37 +159,4 @@ fn a_paper_changed_by_hand_is_not_archived() {
         stderr(&out)
     );
     assert!(!dir.path().join("archive/pu-2024-03-12").exists());
-}
-
-/// Kills `build --force` at different moments; every PDF left is either the old file or the
-/// new one (here the same bytes), never a torn one, and the build record still reads.
-#[test]
-fn a_build_killed_midway_leaves_no_torn_file() {
-    let dir = tempfile::tempdir().unwrap();
-    run_ok(dir.path(), &["build"]);
-    let good = tree_hashes(&dir.path().join("output"));
-    for delay_ms in [5, 20, 40, 80, 120, 160, 220, 300] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
-            .args(["build", "--force"])
-            .current_dir(dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        for (path, hash) in tree_hashes(&dir.path().join("output")) {
-            if path.ends_with(".tmp") {
-                continue; // a temporary file of the killed run, never a paper
-            }
-            assert_eq!(
-                good.get(&path),
-                Some(&hash),
-                "{path} after a kill at {delay_ms} ms"
-            );
-        }
-    }
-    let after = udvalg(dir.path(), &["build"]);
-    assert!(after.status.success(), "{}", stderr(&after));
 }

@@ -138,15 +138,26 @@ fn the_ics_file_is_the_same_every_run_and_source_date_epoch_sets_the_stamp() {
 }
 
 #[test]
-fn the_ics_file_is_written_inside_the_output_directory_only() {
+fn the_ics_file_goes_where_the_user_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = udvalg(dir.path(), &["calendar", "--ics"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("output/kalender.ics").is_file());
-    let escape = udvalg(dir.path(), &["calendar", "--ics", "../kalender.ics"]);
-    assert_eq!(escape.status.code(), Some(2));
-    assert!(stderr(&escape).contains("not a path inside the output directory"));
-    assert!(!dir.path().parent().unwrap().join("kalender.ics").exists());
+    // A file the user names is theirs to place, also outside the output folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let named = elsewhere.path().join("udvalg.ics");
+    let out = udvalg(dir.path(), &["calendar", "--ics", named.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&named).unwrap(),
+        std::fs::read(dir.path().join("output/kalender.ics")).unwrap()
+    );
+    let relative = udvalg(dir.path(), &["calendar", "--ics", "mit.ics"]);
+    assert!(relative.status.success(), "{}", stderr(&relative));
+    assert!(dir.path().join("mit.ics").is_file());
+    let nowhere = udvalg(dir.path(), &["calendar", "--ics", "no-such-folder/k.ics"]);
+    assert_eq!(nowhere.status.code(), Some(2));
+    assert!(stderr(&nowhere).contains("cannot write no-such-folder/k.ics"));
 }
 
 #[test]
@@ -160,14 +171,21 @@ fn calendar_lists_events_by_day() {
         words(&text).contains("2022-11-29 16.00-18.00 Møde Socialudvalget: møde"),
         "{text}"
     );
-    let mut days: Vec<&str> = lines.iter().map(|l| &l[..10]).collect();
+    let days: Vec<&str> = lines.iter().map(|l| &l[..10]).collect();
     let sorted = {
         let mut d = days.clone();
         d.sort();
         d
     };
     assert_eq!(days, sorted);
-    days.dedup();
+    let mut unique = lines.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        lines.len(),
+        "no event is listed twice: {text}"
+    );
 }
 
 #[test]

@@ -215,7 +215,7 @@ fn consulting_twice_gives_identical_bytes() {
     consult(second.path(), Some(&fixture_plan()), "hoering");
     let a = tree_hashes(&first.path().join("output"));
     let b = tree_hashes(&second.path().join("output"));
-    assert_eq!(a.len(), 8);
+    assert_eq!(a.keys().filter(|k| !k.starts_with(".udvalg-")).count(), 8);
     assert_eq!(a, b);
 }
 

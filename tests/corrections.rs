@@ -259,6 +259,25 @@ fn a_change_undone_the_same_day_withdraws_the_correction() {
             "--json",
         ],
     );
-    let json = stdout(&status);
-    assert!(json.contains(AGENDA) && !json.contains(CORRECTED), "{json}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&status)).unwrap();
+    let listed: Vec<&str> = json["meetings"][0]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&AGENDA) && !listed.contains(&CORRECTED),
+        "{listed:?}"
+    );
+    // The withdrawn correction's file goes too: the plan no longer makes it.
+    assert!(!dir.path().join("out").join(CORRECTED).exists());
+    assert!(
+        json["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == CORRECTED),
+        "{json}"
+    );
 }

@@ -52,7 +52,10 @@ fn watch_rebuilds_on_save_and_survives_bad_input() {
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match rx.recv_timeout(left) {
-                Ok(line) if line.contains(what) => return seen,
+                Ok(line) if line.contains(what) => {
+                    seen.push(line);
+                    return seen;
+                }
                 Ok(line) => seen.push(line),
                 Err(_) => panic!("no line with `{what}`; saw: {seen:#?}"),
             }
@@ -86,7 +89,7 @@ fn watch_rebuilds_on_save_and_survives_bad_input() {
     // Standard output and standard error are read apart: their lines come in either order.
     let mut seen = wait_for("the plan has errors");
     if !seen.iter().any(|l| l.contains("meetings.toml:4:8")) {
-        seen = wait_for("meetings.toml:4:8");
+        seen.extend(wait_for("meetings.toml:4:8"));
     }
     assert!(
         !seen.iter().any(|l| l.starts_with("rebuilt")),

@@ -6,6 +6,7 @@ use super::{GlobalArgs, Outcome, UsageError, load_plan, selected_meetings, today
 use crate::archive::{self, ArchiveError, Archived};
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputDir;
+use crate::output::lock::lock_folder;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -94,6 +95,15 @@ fn archive_meetings(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, 
     };
     let wanted = selected_meetings(&plan, args.meeting.as_deref())?;
     let out = OutputDir::new(&global.out);
+    // Neither a build nor another archive run may change what is archived while it is copied.
+    let _output = out
+        .root()
+        .is_dir()
+        .then(|| out.lock())
+        .transpose()
+        .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
+    let _archive = lock_folder(&global.archive)
+        .map_err(|e| UsageError(format!("cannot lock {}: {e}", global.archive.display())))?;
     let day = today(args.today).to_string();
     let mut lines = Vec::new();
     let mut diagnostics = Vec::new();

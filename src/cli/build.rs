@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use super::{GlobalArgs, Outcome, UsageError, resolve_plan, resolve_templates, selected_meetings};
 use crate::build::{self, BuildOptions, BuildReport};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostic;
 use crate::documents::{DocumentKind, Selection};
-use crate::output::OutputDir;
+use crate::output::{OutputDir, RunFailed};
 use crate::plan::{self, PlanSource};
 
 #[derive(Debug, clap::Args)]
@@ -34,18 +34,17 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     };
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let out = OutputDir::new(&global.out);
-    let (mut diagnostics, report) =
+    let (mut diagnostics, mut report) =
         match attempt(global, &source, &selection, &out, args.force, progress)? {
             Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
                 return Ok(Outcome::failed(diagnostics));
             }
-            Attempt::Built(mut diagnostics, Err(errors)) => {
-                diagnostics.extend(errors.into_sorted());
-                return Ok(Outcome::nothing_written(diagnostics, out.root()));
+            Attempt::Built(diagnostics, Err(failed)) => {
+                return Ok(Outcome::write_failed(diagnostics, failed, out.root()));
             }
             Attempt::Built(diagnostics, Ok(report)) => (diagnostics, report),
         };
-    diagnostics.extend(report.warnings);
+    diagnostics.extend(std::mem::take(&mut report.warnings));
     let changed = report.written.iter().filter(|w| w.changed).count();
     let processes = match report.workers {
         0 => String::new(),
@@ -61,6 +60,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
         changed,
         started.elapsed().as_secs_f64()
     )];
+    messages.extend(housekeeping(&report));
     if args.timings {
         let cores = rayon::current_num_threads();
         messages.push(format!(
@@ -72,6 +72,30 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     Ok(Outcome::ok(diagnostics, messages))
 }
 
+/// What a build did besides writing papers: files removed, a killed run's work finished.
+pub(super) fn housekeeping(report: &BuildReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(files) = report.recovered.finished {
+        lines.push(format!(
+            "finished putting in place the {files} files of a run that was stopped"
+        ));
+    }
+    if report.recovered.removed > 0 {
+        lines.push(format!(
+            "removed {} staging folders and temporary files of stopped runs",
+            report.recovered.removed
+        ));
+    }
+    if !report.removed.is_empty() {
+        lines.push(format!(
+            "removed {} files the plan no longer makes:",
+            report.removed.len()
+        ));
+        lines.extend(report.removed.iter().map(|path| format!("  {path}")));
+    }
+    lines
+}
+
 /// How far a build from the command line (`build`, or a round of `watch`) got.
 pub(super) enum Attempt {
     /// The plan's errors (and warnings): nothing was rendered.
@@ -79,7 +103,7 @@ pub(super) enum Attempt {
     /// The plan's warnings and why the templates cannot be read: nothing was rendered.
     TemplatesUnreadable(Vec<Diagnostic>),
     /// The plan's warnings, and the build's report or errors.
-    Built(Vec<Diagnostic>, Result<BuildReport, Diagnostics>),
+    Built(Vec<Diagnostic>, Result<BuildReport, RunFailed>),
 }
 
 /// Loads the plan and the templates (read while the plan loads) and builds `selection` into

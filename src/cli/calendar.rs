@@ -12,10 +12,32 @@ use crate::output::OutputDir;
 
 #[derive(Debug, clap::Args)]
 pub struct CalendarArgs {
-    /// Write an iCalendar file for Outlook or Google Calendar, inside the output directory
-    /// (default name: kalender.ics); `--ics -` prints it instead.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "kalender.ics")]
+    /// Write an iCalendar file for Outlook or Google Calendar: FILE where you name it, or
+    /// kalender.ics in the output directory without one; `--ics -` prints it instead.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
     pub ics: Option<String>,
+}
+
+const DEFAULT_ICS: &str = "kalender.ics";
+
+/// Writes `bytes` to `target` atomically: a temporary file beside it, then a rename.
+fn write_where_asked(target: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    temp.as_file().sync_all()?;
+    temp.persist(target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome, UsageError> {
@@ -32,15 +54,28 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome, UsageErr
     if path == "-" {
         return Ok(Outcome::report(warnings, text));
     }
-    let out = OutputDir::new(&global.out);
-    out.write(path, text.as_bytes())
-        .map_err(|e| UsageError(format!("cannot write {path}: {e}")))?;
+    // `--ics` alone writes kalender.ics in the output directory; a file the user names is
+    // written where they name it.
+    let written = if path.is_empty() {
+        let out = OutputDir::new(&global.out);
+        let _lock = out
+            .lock()
+            .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
+        out.write(DEFAULT_ICS, text.as_bytes())
+            .map_err(|e| UsageError(format!("cannot write {DEFAULT_ICS}: {e}")))?;
+        out.root().join(DEFAULT_ICS)
+    } else {
+        let target = std::path::PathBuf::from(path);
+        write_where_asked(&target, text.as_bytes())
+            .map_err(|e| UsageError(format!("cannot write {path}: {e}")))?;
+        target
+    };
     Ok(Outcome::ok(
         warnings,
         vec![format!(
             "{} events written to {}",
             events.len(),
-            out.root().join(path).display()
+            written.display()
         )],
     ))
 }

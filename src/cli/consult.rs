@@ -78,9 +78,6 @@ pub fn run(global: &GlobalArgs, args: &ConsultArgs) -> Result<Outcome, UsageErro
             ));
             Ok(Outcome::ok(diagnostics, messages))
         }
-        Err(errors) => {
-            diagnostics.extend(errors.into_sorted());
-            Ok(Outcome::nothing_written(diagnostics, out.root()))
-        }
+        Err(failed) => Ok(Outcome::write_failed(diagnostics, failed, out.root())),
     }
 }

@@ -132,6 +132,43 @@ impl Outcome {
         }
     }
 
+    /// A run that failed while putting its files in place: some are, the next run does the rest.
+    pub fn incomplete(diagnostics: Vec<Diagnostic>, out: &Path) -> Self {
+        Self {
+            diagnostics,
+            messages: vec![format!(
+                "not every file could be put in place in {}; the next udvalg run on it finishes the job",
+                out.display()
+            )],
+            report: None,
+            failed: true,
+        }
+    }
+
+    /// A run that stopped after writing, as `failed` says.
+    pub fn write_failed(
+        mut diagnostics: Vec<Diagnostic>,
+        failed: crate::output::RunFailed,
+        out: &Path,
+    ) -> Self {
+        diagnostics.extend(failed.diagnostics.into_sorted());
+        if failed.incomplete {
+            Self::incomplete(diagnostics, out)
+        } else {
+            Self::nothing_written(diagnostics, out)
+        }
+    }
+
+    /// Exit code 2 for a problem of the system (a folder that cannot be written), 1 for one in
+    /// the plan or the templates.
+    pub fn exit_code(&self) -> u8 {
+        match (self.failed, self.diagnostics.iter().any(|d| d.system)) {
+            (false, _) => 0,
+            (true, true) => 2,
+            (true, false) => 1,
+        }
+    }
+
     /// A run stopped by problems in the plan or the templates.
     pub fn failed(diagnostics: Vec<Diagnostic>) -> Self {
         Self {

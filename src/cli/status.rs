@@ -32,6 +32,13 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Outcome, UsageError
         Err(d) => return Ok(Outcome::failed(vec![d])),
     };
     let out = OutputDir::new(&global.out);
+    // A build may be writing the folder; a killed one may have left it half done.
+    let _lock = out
+        .root()
+        .is_dir()
+        .then(|| out.lock())
+        .transpose()
+        .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
     let today = today(args.today);
     let status = status(&plan, &out, templates.hashes(), today, args.all);
     let report = if args.json {
@@ -140,6 +147,9 @@ pub fn table(status: &Status, colour: bool) -> String {
             };
             let _ = writeln!(s, "  {:<width$}  {state}", doc.path);
         }
+    }
+    for path in &status.removed {
+        let _ = writeln!(s, "\nremoved by the last build: {path}");
     }
     if !status.consultations.is_empty() {
         let _ = writeln!(s, "\nConsultations");

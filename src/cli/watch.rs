@@ -100,15 +100,21 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
             shown,
             "the templates cannot be read; nothing was written".into(),
         ),
-        Ok(Attempt::Built(mut shown, Err(errors))) => {
-            shown.extend(errors.into_sorted());
-            (
-                shown,
-                "a template failed; nothing was written, the last good papers stay".into(),
-            )
+        Ok(Attempt::Built(mut shown, Err(failed))) => {
+            let line = if failed.incomplete {
+                "not every file could be put in place; the next round finishes the job"
+            } else {
+                "a template failed; nothing was written, the last good papers stay"
+            };
+            shown.extend(failed.diagnostics.into_sorted());
+            (shown, line.into())
         }
         Ok(Attempt::Built(mut shown, Ok(report))) => {
-            let line = rebuilt(&report, started);
+            let mut line = rebuilt(&report, started);
+            for extra in super::build::housekeeping(&report) {
+                line.push('\n');
+                line.push_str(&extra);
+            }
             shown.extend(report.warnings);
             (shown, line)
         }

@@ -4,6 +4,7 @@
 use super::{Outcome, RENDER_STACK_BYTES, UsageError};
 
 pub fn run() -> Result<Outcome, UsageError> {
+    end_with_parent();
     // One thread, with a large stack as Typst lays out recursively. Typst runs parts of a layout
     // and of the PDF export in parallel on the current rayon pool: here they run in turn, since
     // the build starts a worker per core, and threads sharing one memo cache slow each other.
@@ -33,3 +34,22 @@ fn raw_stdout() -> std::io::Result<impl std::io::Write> {
 fn raw_stdout() -> std::io::Result<impl std::io::Write> {
     Ok(std::io::stdout())
 }
+
+/// A worker ends when the build that started it ends, however it ends: a killed build must not
+/// leave workers rendering on for seconds.
+#[cfg(target_os = "linux")]
+fn end_with_parent() {
+    let parent = std::os::unix::process::parent_id();
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number and changes nothing but this
+    // process's death signal.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    }
+    // The parent may have died before the call: then this process was adopted already.
+    if std::os::unix::process::parent_id() != parent {
+        std::process::exit(0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn end_with_parent() {}

@@ -29,7 +29,7 @@ impl Selection {
         self.kind.is_none_or(|k| k == kind) && self.wants_meeting(meeting)
     }
 
-    fn wants_meeting(&self, meeting: Option<&str>) -> bool {
+    pub fn wants_meeting(&self, meeting: Option<&str>) -> bool {
         match &self.meeting {
             Some(wanted) => meeting == Some(wanted.as_str()),
             None => true,

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::journal::{JOURNAL_FILE, Journal, Steps};
 use super::{OutputDir, Staged, Staging, Written, with_io_threads};
 use crate::diagnostics::Diagnostic;
 use crate::indexed::in_order;
@@ -99,15 +100,66 @@ impl Batch<'_> {
         }
     }
 
-    /// Puts every staged file in its place, with the outcome of each in their order.
-    pub fn commit(self, staged: Vec<Staged>) -> Vec<Result<Written, Diagnostic>> {
+    /// Stages one more file of the batch, made after the rest (the build record, a manifest).
+    pub fn stage(&self, path: &str, bytes: &[u8]) -> Result<Staged, Diagnostic> {
         let out = self.staging.out();
-        let paths: Vec<String> = staged.iter().map(|s| s.written.path.clone()).collect();
-        out.persist_all(staged)
-            .into_iter()
-            .zip(paths)
-            .map(|(persisted, path)| persisted.map_err(|e| cannot_write(out, &path, e)))
-            .collect()
+        self.staging
+            .stage(path, bytes)
+            .map_err(|e| cannot_write(out, path, e))
+    }
+
+    /// Puts every staged file in its place and removes `removals` (files udvalg wrote that the
+    /// plan no longer makes), all or nothing across a kill: see [`super::journal`].
+    pub fn commit(
+        self,
+        staged: Vec<Staged>,
+        removals: Vec<String>,
+    ) -> Result<Vec<Written>, Diagnostic> {
+        let out = self.staging.out();
+        let root = out.root();
+        // Staged files lie directly in the staging folder, itself directly in the output
+        // directory: the journal names both relative to it.
+        let name = |path: &Path| -> String {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let staging = name(self.staging.path());
+        let mut journal = Journal {
+            moves: Vec::new(),
+            removals,
+            staging: staging.clone(),
+        };
+        let mut written = Vec::with_capacity(staged.len());
+        for file in staged {
+            if let Some(temp) = file.temp {
+                // From here the journal, not the process, owns the staged file.
+                let path = temp
+                    .keep()
+                    .map_err(|e| cannot_write(out, &file.written.path, e.error))?;
+                journal.moves.push((
+                    format!("{staging}/{}", name(&path)),
+                    file.written.path.clone(),
+                ));
+            }
+            written.push(file.written);
+        }
+        let json = serde_json::to_vec(&journal)
+            .map_err(|e| cannot_write(out, JOURNAL_FILE, std::io::Error::other(e)))?;
+        let steps = Steps::new();
+        let _kept = self.staging.keep();
+        steps.step();
+        out.write(JOURNAL_FILE, &json)
+            .map_err(|e| cannot_write(out, JOURNAL_FILE, e))?;
+        steps.step();
+        out.play(&journal, &steps).map_err(|e| {
+            Diagnostic::system(format!(
+                "cannot put the files in place in {}: {e}; the next udvalg run on this folder \
+                 finishes it",
+                root.display()
+            ))
+        })?;
+        Ok(written)
     }
 
     /// Drops every staged file; the output directory stays as it was (and is removed if the
@@ -122,7 +174,7 @@ impl Batch<'_> {
 }
 
 pub fn cannot_write(out: &OutputDir, path: &str, e: std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!(
+    Diagnostic::system(format!(
         "cannot write {}: {e}",
         out.root().join(path).display()
     ))

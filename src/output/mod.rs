@@ -6,13 +6,43 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
 mod batch;
 mod io_threads;
+pub mod journal;
+pub mod lock;
 pub mod record;
 pub mod sent;
 
 pub use batch::{Batch, StagedRun, cannot_write};
 pub use io_threads::with_io_threads;
+
+/// Why a run that writes stopped, and whether anything of it reached the folder.
+#[derive(Debug)]
+pub struct RunFailed {
+    pub diagnostics: Diagnostics,
+    /// Some files were put in place before the failure; the next run on the folder finishes
+    /// the rest (see [`journal`]). Otherwise nothing was written.
+    pub incomplete: bool,
+}
+
+impl From<Diagnostics> for RunFailed {
+    fn from(diagnostics: Diagnostics) -> Self {
+        Self {
+            diagnostics,
+            incomplete: false,
+        }
+    }
+}
+
+impl From<Diagnostic> for RunFailed {
+    fn from(diagnostic: Diagnostic) -> Self {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(diagnostic);
+        diagnostics.into()
+    }
+}
 
 /// A file that was written, with what a manifest needs.
 #[derive(Debug, Clone)]
@@ -65,7 +95,7 @@ impl OutputDir {
     pub fn staging(&self) -> io::Result<Staging<'_>> {
         create_dir_inside(&self.root, &self.root)?;
         let dir = tempfile::Builder::new()
-            .prefix(".udvalg-staging-")
+            .prefix(journal::STAGING_PREFIX)
             .tempdir_in(&self.root)?;
         Ok(Staging { out: self, dir })
     }
@@ -108,8 +138,8 @@ impl OutputDir {
         let dir = dir.unwrap_or(target.parent().unwrap_or(&self.root));
         create_dir_inside(&self.root, dir)?;
         let mut temp = tempfile::Builder::new()
-            .prefix(".udvalg-")
-            .suffix(".tmp")
+            .prefix(journal::TEMP_PREFIX)
+            .suffix(journal::TEMP_SUFFIX)
             .tempfile_in(dir)?;
         temp.write_all(bytes)?;
         // Temporary files are private; papers are for everyone who may read the folder.
@@ -145,6 +175,15 @@ impl<'a> Staging<'a> {
     pub fn stage(&self, relative: &str, bytes: &[u8]) -> io::Result<Staged> {
         self.out.stage_in(Some(self.dir.path()), relative, bytes)
     }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Keeps the folder when this is dropped: a journal now says what becomes of it.
+    pub fn keep(self) -> PathBuf {
+        self.dir.keep()
+    }
 }
 
 /// A file written but not yet in its place; `temp` is `None` if its place already holds it.
@@ -155,7 +194,7 @@ pub struct Staged {
 }
 
 /// Creates `dir` below `root`, refusing to follow a symbolic link out of it.
-fn create_dir_inside(root: &Path, dir: &Path) -> io::Result<()> {
+pub(crate) fn create_dir_inside(root: &Path, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(root)?;
     let mut current = root.to_path_buf();
     for component in dir.strip_prefix(root).unwrap_or(Path::new("")).components() {
@@ -197,7 +236,11 @@ mod tests {
         let out = OutputDir::new(dir.path().join("out"));
         assert!(out.write("../escape.pdf", b"x").is_err());
         assert!(out.write("/etc/escape.pdf", b"x").is_err());
-        assert!(out.write("a/./b.pdf", b"x").is_ok() || out.target("a/./b.pdf").is_err());
+        // `.` stays where it is: the file lands inside.
+        out.write("a/./b.pdf", b"x").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("out/a/b.pdf")).unwrap(), b"x");
+        assert!(out.write("", b"x").is_err());
+        assert!(out.write("a/../../escape.pdf", b"x").is_err());
         assert!(!dir.path().join("escape.pdf").exists());
     }
 

@@ -18,7 +18,15 @@ pub const RECORD_FILE: &str = ".udvalg-build.json";
 pub struct BuildRecord {
     /// The udvalg version that wrote the files; another version renders afresh.
     pub udvalg: String,
+    /// Every file udvalg wrote and that is still as written: the papers and the copied files.
     pub documents: BTreeMap<String, RecordEntry>,
+    /// What the last build that wrote anything removed, as the plan no longer made it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    /// Set when the record was written by another version: nothing in it is current, but it
+    /// still says which files udvalg wrote.
+    #[serde(skip)]
+    pub other_version: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,21 +53,22 @@ impl BuildRecord {
     /// The record in `out`, or an empty one when there is none or it cannot be read.
     pub fn load(out: &OutputDir) -> Self {
         let current = env!("CARGO_PKG_VERSION");
-        out.target(RECORD_FILE)
+        let mut record = out
+            .target(RECORD_FILE)
             .ok()
             .and_then(|path| std::fs::read(path).ok())
             .and_then(|bytes| serde_json::from_slice::<BuildRecord>(&bytes).ok())
-            .filter(|record| record.udvalg == current)
-            .unwrap_or_else(|| BuildRecord {
-                udvalg: current.into(),
-                documents: BTreeMap::new(),
-            })
+            .unwrap_or_default();
+        record.other_version = record.udvalg != current;
+        record.udvalg = current.into();
+        record
     }
 
-    pub fn save(&self, out: &OutputDir) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+    /// The record as its file holds it.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        let mut json = serde_json::to_vec_pretty(self)?;
         json.push(b'\n');
-        out.write(RECORD_FILE, &json).map(|_| ())
+        Ok(json)
     }
 
     /// Whether `document` is on disk exactly as it would be rendered now.
@@ -73,7 +82,8 @@ impl BuildRecord {
         let Some(entry) = self.documents.get(&document.path) else {
             return false;
         };
-        entry.view == view
+        !self.other_version
+            && entry.view == view
             && templates_unchanged(entry, templates)
             && file_matches(out, &document.path, entry)
     }

@@ -105,10 +105,11 @@ impl SentLedger {
         }
     }
 
-    pub fn save(&self, out: &OutputDir) -> std::io::Result<()> {
-        let mut json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+    /// The ledger as its file holds it.
+    pub fn to_json(&self) -> serde_json::Result<Vec<u8>> {
+        let mut json = serde_json::to_vec(self)?;
         json.push(b'\n');
-        out.write(SENT_FILE, &json).map(|_| ())
+        Ok(json)
     }
 
     /// `documents` (the plan's papers as of `today`, the plan's date) with every paper that went

@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::Document;
 use crate::documents::consultation::{folder, package, summary_document};
 use crate::hash::sha256_hex;
-use crate::output::{OutputDir, Written};
+use crate::output::{OutputDir, RunFailed, Written};
 use crate::plan::Plan;
 use crate::plan::load::Consultation;
 use crate::render::{Renderer, Templates};
@@ -52,7 +52,10 @@ pub fn consult(
     templates: Templates,
     consultation: &Consultation,
     out: &OutputDir,
-) -> Result<PackageReport, Diagnostics> {
+) -> Result<PackageReport, RunFailed> {
+    let _lock = out
+        .lock()
+        .map_err(|e| Diagnostic::system(format!("cannot lock {}: {e}", out.root().display())))?;
     let templates_hash = templates.hash();
     let folder = folder(consultation);
     let sent_papers = package(plan, consultation);
@@ -88,7 +91,7 @@ pub fn consult(
         }
     }
     if errors.has_errors() {
-        return Err(errors);
+        return Err(errors.into());
     }
 
     let data = &consultation.data;
@@ -135,19 +138,23 @@ pub fn consult(
     files.push((format!("{folder}/manifest.json"), &manifest_json));
     files.push((zip_name.clone(), &zip));
 
-    let mut written = Vec::with_capacity(files.len());
+    // All of the package or none of it, as the build writes its papers.
+    let batch = out.batch()?;
+    let mut staged = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        match out.write(&path, bytes) {
-            Ok(w) => written.push(w),
-            Err(e) => errors.push(Diagnostic::error(format!(
-                "cannot write {}: {e}",
-                out.root().join(&path).display()
-            ))),
+        match batch.stage(&path, bytes) {
+            Ok(file) => staged.push(file),
+            Err(e) => errors.push(e),
         }
     }
     if errors.has_errors() {
-        return Err(errors);
+        batch.abandon();
+        return Err(errors.into());
     }
+    let mut written = batch.commit(staged, Vec::new()).map_err(|e| RunFailed {
+        diagnostics: Diagnostics::from_iter([e]),
+        incomplete: true,
+    })?;
     written.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(PackageReport {
         written,

@@ -83,6 +83,7 @@ pub(super) fn received(renderer: &Renderer, message: &Bytes, result: SentResult)
                     Some(Location { file, range })
                 }),
                 help: d.help,
+                system: false,
             })
             .collect()
     };
