@@ -240,20 +240,9 @@ pub fn build(
     // Every file is on the disk by now: putting each in its place is a rename.
     let papers = to_commit.len();
     to_commit.extend(bookkeeping);
-    match batch.commit(to_commit, gone.clone()) {
-        Ok(mut written) => {
-            written.truncate(papers);
-            report.written.extend(written);
-        }
-        Err(e) => {
-            let mut diagnostics = Diagnostics::default();
-            diagnostics.push(e);
-            return Err(RunFailed {
-                diagnostics,
-                incomplete: true,
-            });
-        }
-    }
+    let mut written = batch.commit(to_commit, gone.clone())?;
+    written.truncate(papers);
+    report.written.extend(written);
     report.removed = gone;
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
     // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::journal::{JOURNAL_FILE, Journal, Steps};
-use super::{OutputDir, Staged, Staging, Written, with_io_threads};
+use super::{OutputDir, RunFailed, Staged, Staging, Written, with_io_threads};
 use crate::diagnostics::Diagnostic;
 use crate::indexed::in_order;
 
@@ -114,7 +114,7 @@ impl Batch<'_> {
         self,
         staged: Vec<Staged>,
         removals: Vec<String>,
-    ) -> Result<Vec<Written>, Diagnostic> {
+    ) -> Result<Vec<Written>, RunFailed> {
         let out = self.staging.out();
         let root = out.root();
         // Staged files lie directly in the staging folder, itself directly in the output
@@ -149,15 +149,19 @@ impl Batch<'_> {
         let steps = Steps::new();
         let _kept = self.staging.keep();
         steps.step();
+        // Without the journal nothing was put in place: the next run clears the staging folder.
         out.write(JOURNAL_FILE, &json)
             .map_err(|e| cannot_write(out, JOURNAL_FILE, e))?;
         steps.step();
-        out.play(&journal, &steps).map_err(|e| {
-            Diagnostic::system(format!(
+        out.play(&journal, &steps).map_err(|e| RunFailed {
+            diagnostics: [Diagnostic::system(format!(
                 "cannot put the files in place in {}: {e}; the next udvalg run on this folder \
                  finishes it",
                 root.display()
-            ))
+            ))]
+            .into_iter()
+            .collect(),
+            incomplete: true,
         })?;
         Ok(written)
     }
