@@ -1,7 +1,6 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -130,10 +129,10 @@ pub fn build(
     // then commit them all, or none.
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
     let paths: Vec<&str> = docs.iter().map(|doc| doc.path.as_str()).collect();
-    let copies: Vec<(&Path, &str)> = catalogue
+    let copies: Vec<(&bytes::Bytes, &str)> = catalogue
         .files
         .iter()
-        .map(|f| (f.from.as_path(), f.path.as_str()))
+        .map(|f| (&f.bytes, f.path.as_str()))
         .collect();
     let renderer = (!docs.is_empty()).then_some(renderer);
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
