@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, DocumentKind, Selection};
 use crate::output::journal::Recovered;
+use crate::output::public::{PUBLIC_SET_KIND, public_sets};
 use crate::output::record::{BuildRecord, RECORD_FILE, RecordEntry, file_matches, view_hash};
 use crate::output::sent::{Correction, SENT_FILE, SentLedger};
 use crate::output::{OutputDir, RunFailed, Staged, Written};
@@ -175,6 +176,8 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: doc.is_draft(),
+                        public: doc.public,
+                        title: doc.title.clone(),
                     },
                 );
                 report.rendered += 1;
@@ -197,6 +200,8 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: false,
+                        public: file.public,
+                        title: String::new(),
                     },
                 );
                 to_commit.push(staged);
@@ -206,6 +211,42 @@ pub fn build(
     }
     for path in gone.iter().chain(&forgotten) {
         record.documents.remove(path);
+    }
+    let mut gone = gone;
+    let mut bookkeeping = Vec::new();
+    // The public sets follow the record: a meeting's set goes with its last file.
+    let sets = public_sets(&record);
+    let old_sets: Vec<String> = record
+        .documents
+        .iter()
+        .filter(|(path, entry)| entry.kind == PUBLIC_SET_KIND && !sets.contains_key(*path))
+        .map(|(path, _)| path.clone())
+        .collect();
+    for path in old_sets {
+        record.documents.remove(&path);
+        gone.push(path);
+    }
+    for (path, json) in &sets {
+        match batch.stage(path, json) {
+            Ok(staged) => {
+                record.documents.insert(
+                    path.clone(),
+                    RecordEntry {
+                        kind: PUBLIC_SET_KIND.into(),
+                        meeting: path.split_once('/').map(|(meeting, _)| meeting.to_string()),
+                        view: staged.written.sha256.clone(),
+                        templates: Default::default(),
+                        sha256: staged.written.sha256.clone(),
+                        size: staged.written.size,
+                        draft: false,
+                        public: false,
+                        title: String::new(),
+                    },
+                );
+                bookkeeping.push(staged);
+            }
+            Err(e) => errors.push(e),
+        }
     }
     record.removed.clone_from(&gone);
     // The record and the ledger go in place with the papers they describe.
@@ -224,7 +265,6 @@ pub fn build(
             ))),
         }
     }
-    let mut bookkeeping = Vec::new();
     for (path, json) in own {
         match batch.stage(path, &json) {
             Ok(staged) => bookkeeping.push(staged),
@@ -273,7 +313,8 @@ fn no_longer_made(
     };
     let (mut gone, mut forgotten) = (Vec::new(), Vec::new());
     for (path, entry) in &record.documents {
-        if made.contains(path.as_str()) || !in_reach(entry) {
+        // The public sets are made from the record once it is settled.
+        if made.contains(path.as_str()) || !in_reach(entry) || entry.kind == PUBLIC_SET_KIND {
             continue;
         }
         if file_matches(out, path, entry) {

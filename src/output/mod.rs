@@ -10,6 +10,7 @@ mod batch;
 mod io_threads;
 pub mod journal;
 pub mod lock;
+pub mod public;
 pub mod record;
 pub mod sent;
 
