@@ -80,7 +80,7 @@ pub fn build(
                     selection.wants(kind, meeting)
                 });
                 catalogue.documents = applied.documents;
-                let changed = (applied.ledger != ledger).then_some(applied.ledger);
+                let changed = applied.changed.then_some(applied.ledger);
                 (changed, applied.corrections)
             });
             let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();

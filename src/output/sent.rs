@@ -83,6 +83,8 @@ pub struct Applied {
     pub corrections: Vec<Correction>,
     /// The ledger as it is once these documents are written.
     pub ledger: SentLedger,
+    /// Whether the ledger differs from the one applied.
+    pub changed: bool,
 }
 
 impl SentLedger {
@@ -117,13 +119,14 @@ impl SentLedger {
     /// since. Papers that went out and that the plan no longer makes are kept too, where
     /// `wanted` says the run writes papers of their kind and meeting.
     pub fn apply(
-        &self,
+        self,
         documents: Vec<Document>,
         today: NaiveDate,
         wanted: impl Fn(DocumentKind, Option<&str>) -> bool,
     ) -> Applied {
         let mut run = Run {
-            ledger: self.clone(),
+            ledger: self,
+            changed: false,
             today,
             made: HashMap::new(),
             out: Vec::with_capacity(documents.len()),
@@ -134,7 +137,8 @@ impl SentLedger {
             seen.insert(document.path.clone());
             run.document(document);
         }
-        let gone: Vec<String> = self
+        let gone: Vec<String> = run
+            .ledger
             .papers
             .iter()
             .filter(|(path, paper)| {
@@ -155,12 +159,14 @@ impl SentLedger {
             documents: run.out,
             corrections: run.corrections,
             ledger: run.ledger,
+            changed: run.changed,
         }
     }
 }
 
 struct Run {
     ledger: SentLedger,
+    changed: bool,
     today: NaiveDate,
     /// The editions written in this run, by path, for items' pages to be cut from.
     made: HashMap<String, Arc<Document>>,
@@ -176,6 +182,7 @@ impl Run {
         let Some(paper) = self.ledger.papers.get(&document.path).cloned() else {
             // Going out now: from here on it is what went out.
             let edition = self.edition_of(&document, sent, None);
+            self.changed = true;
             self.ledger.papers.insert(
                 document.path.clone(),
                 SentPaper {
@@ -250,6 +257,7 @@ impl Run {
     fn set_editions(&mut self, paper: &str, editions: Vec<SentEdition>) {
         if let Some(entry) = self.ledger.papers.get_mut(paper) {
             entry.editions = editions;
+            self.changed = true;
         }
     }
 
