@@ -115,13 +115,24 @@ pub fn build(
     }
     let (gone, forgotten) =
         no_longer_made(&record, &catalogue, selection, out, &mut report.warnings);
+    // A paper found current is what this plan makes: the record says so, with the plan's hash.
+    let restamped = current
+        .iter()
+        .filter(|(doc, _)| record.documents[&doc.path].plan_data != plan.data_hash)
+        .count();
     if stale.is_empty()
         && catalogue.files.is_empty()
         && gone.is_empty()
         && forgotten.is_empty()
         && ledger.is_none()
+        && restamped == 0
     {
         return Ok(report);
+    }
+    for (doc, _) in &current {
+        if let Some(entry) = record.documents.get_mut(&doc.path) {
+            entry.plan_data.clone_from(&plan.data_hash);
+        }
     }
 
     let mut errors = Diagnostics::default();
@@ -176,6 +187,7 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: doc.is_draft(),
+                        plan_data: plan.data_hash.clone(),
                     },
                 );
                 report.rendered += 1;
@@ -198,6 +210,7 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: false,
+                        plan_data: plan.data_hash.clone(),
                     },
                 );
                 to_commit.push(staged);
@@ -209,6 +222,7 @@ pub fn build(
         record.documents.remove(path);
     }
     record.removed.clone_from(&gone);
+    record.remember_plan(plan);
     // The record and the ledger go in place with the papers they describe.
     let mut own = Vec::new();
     match record.to_json() {
