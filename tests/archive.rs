@@ -253,6 +253,18 @@ fn every_file_that_went_out_is_archived_and_an_attachment_swapped_since_is_refus
     }
     assert_eq!(v1["plan_files"].as_object().unwrap().len(), 4);
 
+    // The log's days never go back.
+    let earlier = udvalg(
+        dir.path(),
+        &["archive", "--plan", &plan, "--today", "2024-03-01"],
+    );
+    assert_eq!(earlier.status.code(), Some(1));
+    assert!(
+        stderr(&earlier).contains("the archiving day 2024-03-01 is before the newest entry"),
+        "{}",
+        stderr(&earlier)
+    );
+
     // The attachment swapped in the plan folder: the build copied the old one, so the archive
     // refuses, naming the file.
     std::fs::write(format!("{plan}/bilag/notat.pdf"), b"%PDF-1.7 notat, second").unwrap();

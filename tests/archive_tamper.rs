@@ -811,3 +811,23 @@ fn leftover_staging_folders_and_a_pending_note_are_reported() {
         stdout(&list)
     );
 }
+
+#[test]
+fn the_newest_version_redated_before_the_one_before_it_is_caught() {
+    // A consistent rewrite, unsigned, but the days of the log go back.
+    let case = Case::new();
+    let sha = case.edit_manifest(MEETING, 2, |m| m["archived"] = "2024-03-01".into());
+    let mut lines = case.log_lines();
+    let last = lines.last_mut().unwrap();
+    let mut entry: LogEntry = serde_json::from_str(last).unwrap();
+    entry.manifest = sha;
+    entry.archived = "2024-03-01".into();
+    entry.key = None;
+    entry.signature = None;
+    *last = entry.line();
+    case.write_log(&lines);
+    case.caught(
+        false,
+        &["line 3: archived on 2024-03-01, before the entry before it (2024-03-06)"],
+    );
+}

@@ -129,6 +129,15 @@ impl Log {
         self.lines.last().map(LogLine::sha256)
     }
 
+    /// The archiving day of the last entry.
+    pub fn newest_day(&self) -> Option<&str> {
+        self.lines
+            .iter()
+            .rev()
+            .find_map(|l| l.entry.as_ref().ok())
+            .map(|e| e.archived.as_str())
+    }
+
     /// The key (hex) of the newest signed entry.
     pub fn signing_key(&self) -> Option<&str> {
         self.lines

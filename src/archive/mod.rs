@@ -65,6 +65,11 @@ pub enum ArchiveError {
         archive: String,
         given: Option<String>,
     },
+    /// The archiving day is before the newest entry's: the log's days never go back.
+    DayBefore {
+        day: String,
+        newest: String,
+    },
     Io(io::Error),
 }
 
@@ -107,6 +112,14 @@ impl<'a> Archiver<'a> {
             return Err(ArchiveError::Key {
                 archive: archive.to_string(),
                 given,
+            });
+        }
+        if let Some(newest) = log.newest_day()
+            && archived.as_str() < newest
+        {
+            return Err(ArchiveError::DayBefore {
+                day: archived,
+                newest: newest.to_string(),
             });
         }
         Ok((

@@ -426,6 +426,7 @@ fn check_log(
     let mut logged: BTreeMap<(String, u32), (usize, String)> = BTreeMap::new();
     let mut count: BTreeMap<&str, u32> = BTreeMap::new();
     let mut signing_began = false;
+    let mut previous_day: Option<String> = None;
     for line in &log.lines {
         findings.entries += 1;
         let entry = match &line.entry {
@@ -456,6 +457,20 @@ fn check_log(
             );
         }
         previous_line = Some(line.sha256());
+        if let Some(before) = &previous_day
+            && entry.archived < *before
+        {
+            findings.problem(
+                &log_path,
+                format!(
+                    "{}archived on {}, before the entry before it ({before}): the log's days \
+                     never go back",
+                    at(line.number),
+                    entry.archived
+                ),
+            );
+        }
+        previous_day = Some(entry.archived.clone());
         match entry.signature_holds() {
             Some(false) => findings.problem(
                 &log_path,

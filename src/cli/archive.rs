@@ -364,6 +364,16 @@ fn archive_meetings(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, 
                 .with_help("pass that key's secret file with --key FILE"),
             ]));
         }
+        Err(ArchiveError::DayBefore { day, newest }) => {
+            return Ok(Outcome::failed(vec![
+                Diagnostic::error(format!(
+                    "the archiving day {day} is before the newest entry of the log of {} \
+                     ({newest}): the log's days never go back",
+                    root.display()
+                ))
+                .with_help("leave out --today, or give a day on or after that"),
+            ]));
+        }
         Err(ArchiveError::Io(e)) => {
             return Err(UsageError(format!(
                 "cannot archive to {}: {e}",
