@@ -163,6 +163,7 @@ fn an_archive_run_stopped_at_any_step_is_finished_by_the_next() {
     let first = archive_args(first_plan.to_str().unwrap(), "2024-03-06");
     let moments = stop_everywhere(&setup, &base, &first, &after_first)
         + stop_everywhere(&setup, &second_start, &second, &after_second);
+    eprintln!("{moments} moments");
     assert!(moments >= 20, "{moments} moments");
 }
 
