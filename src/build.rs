@@ -1,13 +1,13 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document, DocumentKind, Selection};
 use crate::output::journal::Recovered;
+use crate::output::public::{PUBLIC_SET_KIND, public_sets};
 use crate::output::record::{BuildRecord, RECORD_FILE, RecordEntry, file_matches, view_hash};
 use crate::output::sent::{Correction, SENT_FILE, SentLedger};
 use crate::output::{OutputDir, RunFailed, Staged, Written};
@@ -141,10 +141,10 @@ pub fn build(
     // then commit them all, or none.
     let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
     let paths: Vec<&str> = docs.iter().map(|doc| doc.path.as_str()).collect();
-    let copies: Vec<(&Path, &str)> = catalogue
+    let copies: Vec<(&bytes::Bytes, &str)> = catalogue
         .files
         .iter()
-        .map(|f| (f.from.as_path(), f.path.as_str()))
+        .map(|f| (&f.bytes, f.path.as_str()))
         .collect();
     let renderer = (!docs.is_empty()).then_some(renderer);
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
@@ -187,6 +187,8 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: doc.is_draft(),
+                        public: doc.public,
+                        title: doc.title.clone(),
                         plan_data: plan.data_hash.clone(),
                     },
                 );
@@ -210,6 +212,8 @@ pub fn build(
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
                         draft: false,
+                        public: file.public,
+                        title: String::new(),
                         plan_data: plan.data_hash.clone(),
                     },
                 );
@@ -220,6 +224,43 @@ pub fn build(
     }
     for path in gone.iter().chain(&forgotten) {
         record.documents.remove(path);
+    }
+    let mut gone = gone;
+    let mut bookkeeping = Vec::new();
+    // The public sets follow the record: a meeting's set goes with its last file.
+    let sets = public_sets(&record);
+    let old_sets: Vec<String> = record
+        .documents
+        .iter()
+        .filter(|(path, entry)| entry.kind == PUBLIC_SET_KIND && !sets.contains_key(*path))
+        .map(|(path, _)| path.clone())
+        .collect();
+    for path in old_sets {
+        record.documents.remove(&path);
+        gone.push(path);
+    }
+    for (path, json) in &sets {
+        match batch.stage(path, json) {
+            Ok(staged) => {
+                record.documents.insert(
+                    path.clone(),
+                    RecordEntry {
+                        kind: PUBLIC_SET_KIND.into(),
+                        meeting: path.split_once('/').map(|(meeting, _)| meeting.to_string()),
+                        view: staged.written.sha256.clone(),
+                        templates: Default::default(),
+                        sha256: staged.written.sha256.clone(),
+                        size: staged.written.size,
+                        draft: false,
+                        public: false,
+                        title: String::new(),
+                        plan_data: plan.data_hash.clone(),
+                    },
+                );
+                bookkeeping.push(staged);
+            }
+            Err(e) => errors.push(e),
+        }
     }
     record.removed.clone_from(&gone);
     record.remember_plan(plan);
@@ -239,7 +280,6 @@ pub fn build(
             ))),
         }
     }
-    let mut bookkeeping = Vec::new();
     for (path, json) in own {
         match batch.stage(path, &json) {
             Ok(staged) => bookkeeping.push(staged),
@@ -254,20 +294,9 @@ pub fn build(
     // Every file is on the disk by now: putting each in its place is a rename.
     let papers = to_commit.len();
     to_commit.extend(bookkeeping);
-    match batch.commit(to_commit, gone.clone()) {
-        Ok(mut written) => {
-            written.truncate(papers);
-            report.written.extend(written);
-        }
-        Err(e) => {
-            let mut diagnostics = Diagnostics::default();
-            diagnostics.push(e);
-            return Err(RunFailed {
-                diagnostics,
-                incomplete: true,
-            });
-        }
-    }
+    let mut written = batch.commit(to_commit, gone.clone())?;
+    written.truncate(papers);
+    report.written.extend(written);
     report.removed = gone;
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
     // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that
@@ -299,7 +328,8 @@ fn no_longer_made(
     };
     let (mut gone, mut forgotten) = (Vec::new(), Vec::new());
     for (path, entry) in &record.documents {
-        if made.contains(path.as_str()) || !in_reach(entry) {
+        // The public sets are made from the record once it is settled.
+        if made.contains(path.as_str()) || !in_reach(entry) || entry.kind == PUBLIC_SET_KIND {
             continue;
         }
         if file_matches(out, path, entry) {

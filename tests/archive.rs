@@ -31,7 +31,7 @@ fn archiving_is_append_only_and_verifiable() {
         ],
     );
     assert!(
-        first.contains("pu-2024-03-12: version 1 archived, 4 files"),
+        first.contains("pu-2024-03-12: version 1 archived, 5 files"),
         "{first}"
     );
     let version1 = dir.path().join("archive/pu-2024-03-12/1");
@@ -101,7 +101,7 @@ fn archiving_is_append_only_and_verifiable() {
 
     let list = run_ok(dir.path(), &["archive", "list"]);
     assert!(
-        list.contains("pu-2024-03-12  version 1  archived 2024-03-06  4 files"),
+        list.contains("pu-2024-03-12  version 1  archived 2024-03-06  5 files"),
         "{list}"
     );
     assert!(list.contains("pu-2024-03-12  version 2"), "{list}");
@@ -118,7 +118,7 @@ fn archiving_is_append_only_and_verifiable() {
     );
     let clean = run_ok(dir.path(), &["archive", "verify"]);
     assert!(
-        clean.contains("10 files checked, all as archived"),
+        clean.contains("12 files checked, all as archived"),
         "{clean}"
     );
 

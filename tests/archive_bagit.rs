@@ -64,7 +64,7 @@ fn an_exported_bag_is_valid_and_describes_what_was_sent() {
         ],
     );
     assert!(
-        said.contains("bag: a BagIt bag of 2 versions, 17 files"),
+        said.contains("bag: a BagIt bag of 2 versions, 19 files"),
         "{said}"
     );
     let bag = dir.path().join("bag");

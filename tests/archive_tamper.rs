@@ -225,7 +225,7 @@ fn the_untouched_archive_verifies_with_and_without_the_key() {
     case.passes(&["--public-key", "key.pub"]);
     let out = case.verify(&[]);
     assert!(
-        stdout(&out).contains(": 20 files checked"),
+        stdout(&out).contains(": 23 files checked"),
         "{}",
         stdout(&out)
     );
@@ -535,10 +535,10 @@ fn a_manifest_path_with_dotdot_is_not_followed() {
             shown(&version.join("../../../outside.pdf"))
         )],
     );
-    // Of the base's 20 files, the one named so is not read.
+    // Of the base's 23 files, the one named so is not read.
     let out = case.verify(&[]);
     assert!(
-        stdout(&out).contains(": 19 files checked"),
+        stdout(&out).contains(": 22 files checked"),
         "{}",
         stdout(&out)
     );
@@ -564,7 +564,7 @@ fn an_absolute_manifest_path_is_not_followed() {
     );
     let out = case.verify(&[]);
     assert!(
-        stdout(&out).contains(": 19 files checked"),
+        stdout(&out).contains(": 22 files checked"),
         "{}",
         stdout(&out)
     );

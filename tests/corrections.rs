@@ -68,7 +68,7 @@ fn a_sent_agenda_stays_as_it_went_out_and_the_change_goes_out_corrected() {
     assert!(report.contains("went out on"), "{report}");
     let after = out_hashes(dir.path());
     for (path, hash) in &sent {
-        if !path.starts_with('.') {
+        if !path.starts_with('.') && !path.ends_with("offentlig.json") {
             assert_eq!(after.get(path), Some(hash), "{path} went out and must stay");
         }
     }

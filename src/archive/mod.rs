@@ -312,22 +312,13 @@ impl<'a> Archiver<'a> {
             kind: None,
         };
         let catalogue = crate::documents::catalogue(self.plan, &selection);
-        let plan_dir = match &self.plan.source {
-            crate::plan::PlanSource::Dir(dir) => Some(dir.as_path()),
-            crate::plan::PlanSource::Embedded => None,
-        };
         let mut changed = Vec::new();
+        // The bytes the plan's loading read: what a build now would copy.
         for file in catalogue.files.iter().filter(|f| f.meeting == meeting) {
-            let name = plan_dir
-                .and_then(|dir| file.from.strip_prefix(dir).ok())
-                .unwrap_or(&file.from)
-                .display()
-                .to_string();
-            let now = std::fs::read(&file.from).map(|bytes| sha256_hex(&bytes));
-            match (record.documents.get(&file.path), now) {
-                (Some(entry), Ok(sha256)) if entry.sha256 == sha256 => {}
-                (None, _) => changed.push(format!("{name} is attached but was not built")),
-                (Some(_), _) => changed.push(format!("{name} changed")),
+            match record.documents.get(&file.path) {
+                Some(entry) if entry.sha256 == sha256_hex(&file.bytes) => {}
+                Some(_) => changed.push(format!("{} changed", file.from)),
+                None => changed.push(format!("{} is attached but was not built", file.from)),
             }
         }
         changed

@@ -23,7 +23,8 @@ impl Kind for Papers {
                 format!("handleplaner/{}.pdf", action_plan.id),
                 title(plan, action_plan),
                 view(plan, action_plan, action_plan.data.date.get_ref().0),
-            ));
+            )
+            .public(true));
         }
     }
 

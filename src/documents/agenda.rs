@@ -17,20 +17,14 @@ impl Kind for Papers {
             return;
         }
         out.push(Document::clone(m.agenda()));
-        if m.has_closed() {
-            out.push(Document::new(
-                DocumentKind::Agenda,
-                Some(m.id().clone()),
-                m.path(&format!("{}-offentlig.pdf", file_stem(m.plan, m.meeting))),
-                format!("{} (offentlig udgave)", title(m.plan, m.meeting)),
-                view(m, true),
-            )
-            .sent_on(m.send_out()));
+        if m.has_public_edition() {
+            out.push(Document::clone(m.public_agenda()));
         }
     }
 }
 
-/// The members' agenda, which the agenda items are cut from.
+/// The members' agenda, which the agenda items are cut from; public unless the meeting has a
+/// public edition.
 pub(super) fn members_agenda(m: &MeetingPapers) -> Document {
     Document::new(
         DocumentKind::Agenda,
@@ -40,6 +34,22 @@ pub(super) fn members_agenda(m: &MeetingPapers) -> Document {
         view(m, false),
     )
     .sent_on(m.send_out())
+    .public(!m.has_public_edition())
+}
+
+/// The public edition, for a meeting with a closed item or an attachment that is not public:
+/// closed items are one line, attachments that are not public are not listed. Items with such
+/// an attachment are cut from it.
+pub(super) fn public_agenda(m: &MeetingPapers) -> Document {
+    Document::new(
+        DocumentKind::Agenda,
+        Some(m.id().clone()),
+        m.path(&format!("{}-offentlig.pdf", file_stem(m.plan, m.meeting))),
+        format!("{} (offentlig udgave)", title(m.plan, m.meeting)),
+        view(m, true),
+    )
+    .sent_on(m.send_out())
+    .public(true)
 }
 
 fn file_stem(plan: &Plan, meeting: &Meeting) -> String {

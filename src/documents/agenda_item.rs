@@ -20,6 +20,13 @@ impl Kind for Papers {
                 continue;
             }
             let file = format!("punkt-{:02}-{}.pdf", index + 1, slug(&item.title));
+            // An item's PDF is a public paper: its pages are the members' agenda's, unless it
+            // lists an attachment that is not public there; then they are the public agenda's.
+            let agenda = if m.item_has_restricted(item.id.get_ref()) {
+                m.public_agenda()
+            } else {
+                m.agenda()
+            };
             out.push(
                 Document::new(
                     DocumentKind::AgendaItem,
@@ -28,8 +35,9 @@ impl Kind for Papers {
                     title(m, index),
                     view(m, index),
                 )
-                .excerpt_of(m.agenda(), index as u64 + 1)
-                .sent_on(m.send_out()),
+                .excerpt_of(agenda, index as u64 + 1)
+                .sent_on(m.send_out())
+                .public(true),
             );
         }
     }

@@ -1,14 +1,13 @@
 //! What a meeting's items attach, and where each is written inside the meeting's folder: a
-//! generated document is made by its kind, a file kept with the plan is copied.
+//! generated document is made by its kind, a file kept with the plan is copied. The names and
+//! whether each file may be published are the plan's ([`crate::plan::meeting_attachments`]),
+//! so that `check` can say when two files would share a name.
 
-use std::collections::HashSet;
-
+use super::DocumentKind;
 use super::catalogue::{Collected, MeetingPapers};
 use super::document::{CopiedFile, Document};
-use super::{DocumentKind, consultation_summary, seminar_summary};
 use crate::plan::Plan;
-use crate::plan::model::{AttachmentSource, Meeting};
-use crate::text::slug;
+use crate::plan::model::{AttachedFile, AttachmentSource, Meeting};
 
 /// One item's attachment.
 #[derive(Debug, Clone)]
@@ -18,6 +17,12 @@ pub(super) struct Attachment {
     /// Inside the meeting's folder.
     pub path: String,
     pub source: AttachmentSource,
+    /// Whether its file may be published: if not, public papers leave it out.
+    pub public: bool,
+    /// The first listing of its file: where the file is made or copied.
+    pub first: bool,
+    /// For a file kept with the plan, its bytes.
+    pub file: Option<AttachedFile>,
 }
 
 impl Attachment {
@@ -36,6 +41,7 @@ impl Attachment {
             view,
         )
         .sent_on(meeting.send_out())
+        .public(self.public)
     }
 }
 
@@ -52,121 +58,41 @@ fn kind_of(source: &AttachmentSource) -> Option<DocumentKind> {
     })
 }
 
-/// The documents and files a meeting's items attach; items that attach the same file share it:
-/// it is made (or copied) once.
+/// The documents and files a meeting's items attach; items that attach the same document or
+/// the same file share it: it is made (or copied) once, where it is first attached.
 pub(super) fn make(meeting: &MeetingPapers, out: &mut Collected) {
-    let mut made = HashSet::new();
-    for attachment in meeting
-        .attachments
-        .iter()
-        .filter(|a| made.insert(a.path.as_str()))
-    {
-        match kind_of(&attachment.source) {
-            Some(kind) => {
-                if let Some(document) = kind.papers().attached(meeting, attachment) {
-                    out.push(document);
-                }
+    for attachment in meeting.attachments.iter().filter(|a| a.first) {
+        if let Some(kind) = kind_of(&attachment.source) {
+            if let Some(document) = kind.papers().attached(meeting, attachment) {
+                out.push(document);
             }
-            None => {
-                let AttachmentSource::File { path } = &attachment.source else {
-                    continue;
-                };
-                if let Ok(from) = meeting.plan.source.attachment_path(path.get_ref()) {
-                    out.copy(CopiedFile {
-                        from,
-                        path: meeting.path(&attachment.path),
-                        meeting: meeting.id().clone(),
-                    });
-                }
-            }
+        } else if let (Some(file), AttachmentSource::File { path }) =
+            (&attachment.file, &attachment.source)
+        {
+            out.copy(CopiedFile {
+                from: path.get_ref().clone(),
+                bytes: file.bytes.clone(),
+                path: meeting.path(&attachment.path),
+                meeting: meeting.id().clone(),
+                public: attachment.public,
+            });
         }
     }
 }
 
 /// Every item's attachments, with their titles and file names.
 pub(super) fn of_meeting(plan: &Plan, meeting: &Meeting) -> Vec<Attachment> {
-    let mut out: Vec<Attachment> = Vec::new();
-    for item in &meeting.items {
-        for reference in &item.attachments {
-            let Ok(source) = &reference.source else {
-                continue;
-            };
-            let Some((title, file_name)) = title_and_file_name(plan, source) else {
-                continue;
-            };
-            let path = format!("bilag/{file_name}");
-            // Two items attaching the same document share one file.
-            if let Some(first) = out.iter().find(|a| a.path == path).cloned() {
-                out.push(Attachment {
-                    item: item.id.get_ref().clone(),
-                    ..first
-                });
-                continue;
-            }
-            out.push(Attachment {
-                item: item.id.get_ref().clone(),
-                title: reference.title.clone().unwrap_or(title),
-                path,
-                source: source.clone(),
-            });
-        }
-    }
-    out
-}
-
-/// An attachment's own title (used unless the plan gives one) and its file name.
-fn title_and_file_name(plan: &Plan, source: &AttachmentSource) -> Option<(String, String)> {
-    Some(match source {
-        AttachmentSource::Strategy { edition } => {
-            let strategy = plan.strategy.as_ref()?;
-            let edition = strategy.edition(edition.get_ref())?;
-            (
-                format!("{} – {}", strategy.title, edition.label),
-                format!("{}-{}.pdf", slug(&strategy.title), slug(&edition.label)),
-            )
-        }
-        AttachmentSource::ConsultationSummary { consultation } => {
-            let consultation = plan.consultation(consultation.get_ref())?;
-            let title = consultation_summary::title(consultation);
-            let file_name = format!("{}.pdf", slug(&title));
-            (title, file_name)
-        }
-        AttachmentSource::ActionPlan { id } => {
-            let action_plan = plan.action_plan(id.get_ref())?;
-            let title = action_plan.data.title.clone();
-            let file_name = format!("{}.pdf", slug(&title));
-            (title, file_name)
-        }
-        AttachmentSource::KeyFigures { year } => {
-            let key_figures = plan.key_figures_for(*year.get_ref())?;
-            (
-                key_figures.data.title.clone(),
-                format!("noegletal-{}.pdf", key_figures.data.year.get_ref()),
-            )
-        }
-        AttachmentSource::SeminarSummary { meeting } => {
-            let seminar = plan.meeting(meeting.get_ref())?;
-            seminar.summary.as_ref()?;
-            let title = seminar_summary::title(plan, seminar);
-            (title, "opsamling-paa-seminar.pdf".to_string())
-        }
-        AttachmentSource::ProcessPlan => (
-            format!("Procesplan – {}", plan.settings.plan.title),
-            "procesplan.pdf".to_string(),
-        ),
-        AttachmentSource::File { path } => {
-            let from = plan.source.attachment_path(path.get_ref()).ok()?;
-            let name = from.file_name().map(|n| n.to_string_lossy().into_owned());
-            let (stem, ext) = split_extension(name.as_deref().unwrap_or("bilag"));
-            let file_name = format!("{}{ext}", slug(&stem));
-            (stem, file_name)
-        }
-    })
-}
-
-fn split_extension(name: &str) -> (String, String) {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), format!(".{}", slug(ext))),
-        _ => (name.to_string(), String::new()),
-    }
+    crate::plan::meeting_attachments(plan, meeting)
+        .listed
+        .into_iter()
+        .map(|listed| Attachment {
+            item: meeting.items[listed.item].id.get_ref().clone(),
+            title: listed.title,
+            path: format!("bilag/{}", listed.file_name),
+            source: listed.source.clone(),
+            public: listed.public,
+            first: listed.first,
+            file: listed.file.cloned(),
+        })
+        .collect()
 }

@@ -69,6 +69,7 @@ pub(super) struct MeetingPapers<'a> {
     /// Every item's attachments, in the order of the items.
     pub attachments: Vec<Attachment>,
     agenda: OnceLock<Arc<Document>>,
+    public_agenda: OnceLock<Arc<Document>>,
 }
 
 impl MeetingPapers<'_> {
@@ -86,9 +87,27 @@ impl MeetingPapers<'_> {
         })
     }
 
-    /// Whether some item is closed: then the agenda and the minutes have a public edition.
-    pub fn has_closed(&self) -> bool {
-        self.meeting.items.iter().any(|i| i.closed)
+    /// The public agenda, made once for the agenda and the items cut from it; see
+    /// [`MeetingPapers::has_public_edition`].
+    pub fn public_agenda(&self) -> &Arc<Document> {
+        self.public_agenda.get_or_init(|| {
+            let agenda = Arc::new(agenda::public_agenda(self));
+            agenda.json();
+            agenda
+        })
+    }
+
+    /// Whether the members' agenda and minutes show something that may not be published (a
+    /// closed item, or an attachment that is not public): then they have a public edition,
+    /// and are not public themselves.
+    pub fn has_public_edition(&self) -> bool {
+        self.meeting.items.iter().any(|i| i.closed) || self.attachments.iter().any(|a| !a.public)
+    }
+
+    /// Whether an item's attachment is left out of the public papers: then the item's own
+    /// PDF is cut from the public agenda, not the members'.
+    pub fn item_has_restricted(&self, item: &str) -> bool {
+        self.attachments.iter().any(|a| a.item == item && !a.public)
     }
 
     /// The day the meeting's papers go out: its agenda, items, invitation and attachments.
@@ -140,10 +159,150 @@ fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> C
             Vec::new()
         },
         agenda: OnceLock::new(),
+        public_agenda: OnceLock::new(),
     };
     for kind in DocumentKind::ALL {
         kind.papers().of_meeting(&papers, &mut out);
     }
     attachments::make(&papers, &mut out);
     out.catalogue
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{PlanSource, load};
+
+    fn fixture(name: &str) -> Plan {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        load(&PlanSource::Dir(dir.join(name))).expect("the fixture loads")
+    }
+
+    /// Each document's and file's path with its `public` flag, in the catalogue's order.
+    fn public_flags(plan: &Plan) -> Vec<(String, bool)> {
+        let catalogue = catalogue(plan, &Selection::default());
+        catalogue
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), d.public))
+            .chain(catalogue.files.iter().map(|f| (f.path.clone(), f.public)))
+            .collect()
+    }
+
+    fn flags(expected: &[(&str, bool)]) -> Vec<(String, bool)> {
+        expected.iter().map(|(p, b)| (p.to_string(), *b)).collect()
+    }
+
+    #[test]
+    fn a_meeting_with_attachments_not_for_publication_has_a_public_edition() {
+        let plan = fixture("warnings/attachment-not-public");
+        assert_eq!(
+            public_flags(&plan),
+            flags(&[
+                (
+                    "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf",
+                    false
+                ),
+                (
+                    "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06-offentlig.pdf",
+                    true
+                ),
+                ("pu-2024-02-06/referat-proeveudvalget-2024-02-06.pdf", false),
+                (
+                    "pu-2024-02-06/referat-proeveudvalget-2024-02-06-offentlig.pdf",
+                    true
+                ),
+                ("pu-2024-02-06/punkt-01-tilbud-paa-botilbud.pdf", true),
+                (
+                    "pu-2024-02-20/dagsorden-proeveudvalget-2024-02-20.pdf",
+                    false
+                ),
+                (
+                    "pu-2024-02-20/dagsorden-proeveudvalget-2024-02-20-offentlig.pdf",
+                    true
+                ),
+                ("pu-2024-02-20/referat-proeveudvalget-2024-02-20.pdf", false),
+                (
+                    "pu-2024-02-20/referat-proeveudvalget-2024-02-20-offentlig.pdf",
+                    true
+                ),
+                ("pu-2024-02-20/punkt-01-tilsyn-med-botilbuddet.pdf", true),
+                ("procesplan.pdf", true),
+                ("pu-2024-02-06/bilag/budgetnotat.pdf", true),
+                ("pu-2024-02-06/bilag/intern-vurdering.pdf", false),
+                ("pu-2024-02-20/bilag/tilsynsrapport.pdf", true),
+                // The closed item's file, which an open item attaches too.
+                ("pu-2024-02-20/bilag/tilsyn-bilag.pdf", false),
+            ])
+        );
+    }
+
+    /// An open item's PDF is a public paper: with an attachment that is not public, its pages
+    /// are cut from the public agenda, which does not list it.
+    #[test]
+    fn an_item_with_an_attachment_not_for_publication_is_cut_from_the_public_agenda() {
+        let plan = fixture("warnings/attachment-not-public");
+        let catalogue = catalogue(&plan, &Selection::default());
+        let item = catalogue
+            .documents
+            .iter()
+            .find(|d| d.kind == DocumentKind::AgendaItem && d.path.starts_with("pu-2024-02-06/"))
+            .unwrap();
+        let from = &item.excerpt.as_ref().unwrap().from;
+        assert!(from.path.ends_with("-offentlig.pdf"), "{}", from.path);
+        let listed = item.view()["item"]["attachments"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["title"], "Budgetnotat");
+    }
+
+    #[test]
+    fn a_meeting_with_nothing_to_hold_back_publishes_its_members_papers() {
+        let plan = fixture("valid/attachment-shared");
+        assert_eq!(
+            public_flags(&plan),
+            flags(&[
+                (
+                    "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf",
+                    true
+                ),
+                ("pu-2024-02-06/punkt-01-budgetopfoelgning.pdf", true),
+                ("pu-2024-02-06/punkt-02-regnskab.pdf", true),
+                (
+                    "pu-2024-02-06/punkt-03-et-punkt-med-en-kopi-af-notatet.pdf",
+                    true
+                ),
+                ("pu-2024-02-06/bilag/procesplan.pdf", true),
+                ("procesplan.pdf", true),
+                ("pu-2024-02-06/bilag/notat.pdf", true),
+            ])
+        );
+    }
+
+    /// In the built-in plan, only the members' editions of meetings with closed items are kept
+    /// from publication.
+    #[test]
+    fn the_built_in_plan_publishes_all_but_the_members_editions_of_closed_meetings() {
+        let plan = load(&PlanSource::Embedded).unwrap();
+        let catalogue = catalogue(&plan, &Selection::default());
+        assert!(catalogue.files.is_empty());
+        for document in &catalogue.documents {
+            let closed = document
+                .meeting
+                .as_deref()
+                .and_then(|id| plan.meeting(id))
+                .is_some_and(|m| m.items.iter().any(|i| i.closed));
+            let members_edition =
+                matches!(document.kind, DocumentKind::Agenda | DocumentKind::Minutes)
+                    && !document.path.ends_with("-offentlig.pdf");
+            assert_eq!(
+                document.public,
+                !(closed && members_edition),
+                "{}",
+                document.path
+            );
+        }
+    }
 }

@@ -160,11 +160,19 @@ pub(super) fn item_view(
 ) -> Value {
     let public = shown.public;
     let hidden = public && item.closed;
+    // A public edition lists only attachments that may be published; the members' edition
+    // lists every one, and marks an open item's that may not.
     let attached: Vec<Value> = attachments
         .iter()
-        .filter(|a| &a.item == item.id.get_ref())
+        .filter(|a| &a.item == item.id.get_ref() && (a.public || !public))
         .enumerate()
-        .map(|(n, a)| json!({ "number": n + 1, "title": a.title, "file": a.path }))
+        .map(|(n, a)| {
+            let mut listed = json!({ "number": n + 1, "title": a.title, "file": a.path });
+            if !a.public && !item.closed {
+                listed["restricted"] = json!("ikke offentligt");
+            }
+            listed
+        })
         .collect();
     json!({
         "number": index + 1,

@@ -29,7 +29,8 @@ impl Kind for Papers {
             Some(m.id().clone()),
             m.path(&attachment.path),
             m.plan.send_out_date(m.meeting),
-        ))
+        )
+        .public(attachment.public))
     }
 }
 
@@ -51,9 +52,7 @@ pub fn summary_document(
 }
 
 pub fn title(consultation: &Consultation) -> String {
-    let title = &consultation.data.title;
-    let subject = title.strip_prefix("Høring over ").unwrap_or(title);
-    format!("Høringsnotat – {subject}")
+    consultation.summary_title()
 }
 
 fn view(plan: &Plan, consultation: &Consultation, day: NaiveDate) -> Value {

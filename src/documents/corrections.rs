@@ -42,6 +42,7 @@ pub fn corrected(
         view,
     )
     .sent_on(day)
+    .public(current.public)
 }
 
 /// `…/dagsorden.pdf` → `…/dagsorden-rettet.pdf`, then `…-rettet-2.pdf`, `…-rettet-3.pdf`.

@@ -1,6 +1,5 @@
 //! A document to render: its kind, where it is written, and the view its template reads.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
@@ -27,6 +26,22 @@ pub struct Document {
     /// The day the paper goes out to the members, for the papers a meeting sends: once that
     /// day has passed, what went out is kept and a change is a corrected edition.
     pub sent_on: Option<NaiveDate>,
+    /// Whether the file may be published (belongs to the public set). False for:
+    /// - a meeting's members' agenda and full minutes when the meeting has a closed item or
+    ///   an attachment not for publication (its `-offentlig` editions are the public ones);
+    /// - an attachment of a closed item, or one marked `public = false`;
+    /// - a file (or generated document) that a meeting attaches both to a closed item (or with
+    ///   `public = false`) and to an open one: it is the closed item's, so it is not published,
+    ///   and `check` warns at the open item's attachment;
+    /// - an edition re-made from the sent ledger that the plan no longer makes (the plan no
+    ///   longer vouches for it); one the plan still makes is public as the plan's paper is;
+    /// - documents outside the catalogue (the consultation package of `udvalg consult`).
+    ///
+    /// True for every other paper of the catalogue: the public agenda and minutes, open items'
+    /// own PDFs (which never list a non-public attachment), invitations, the strategy, process
+    /// plan, action plans, key figures, summaries. [`Document::new`] makes it false: each kind
+    /// says which of its papers are public, so a kind that forgets publishes nothing.
+    pub public: bool,
 }
 
 /// An agenda item's pages, as its agenda lays them out: the agenda is laid out once and each
@@ -56,7 +71,14 @@ impl Document {
             json: OnceLock::new(),
             excerpt: None,
             sent_on: None,
+            public: false,
         }
+    }
+
+    /// Whether the file may be published; see [`Document::public`](Self#structfield.public).
+    pub fn public(mut self, public: bool) -> Self {
+        self.public = public;
+        self
     }
 
     pub fn sent_on(mut self, day: NaiveDate) -> Self {
@@ -96,10 +118,18 @@ impl Document {
     }
 }
 
-/// A file kept with the plan that a meeting attaches, copied as it is.
+/// A file kept with the plan that a meeting attaches, copied as it is: the bytes read (once)
+/// when the plan was loaded, never the path again.
 #[derive(Debug, Clone)]
 pub struct CopiedFile {
-    pub from: PathBuf,
+    /// The path in the plan folder it was read from, as the plan writes it.
+    pub from: String,
+    pub bytes: bytes::Bytes,
+    /// Where it is written, relative to the output directory.
     pub path: String,
     pub meeting: String,
+    /// Whether the file may be published: false for an attachment of a closed item, one
+    /// marked `public = false`, and a file that a closed item (or a `public = false`
+    /// attachment) of the meeting has too. See [`Document::public`](Document#structfield.public).
+    pub public: bool,
 }

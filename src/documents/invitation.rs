@@ -27,7 +27,8 @@ impl Kind for Papers {
             title(m),
             view(m),
         )
-        .sent_on(m.send_out()));
+        .sent_on(m.send_out())
+        .public(true));
     }
 }
 

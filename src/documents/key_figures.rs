@@ -32,7 +32,7 @@ impl Kind for Papers {
                 ),
                 title(plan, key_figures),
                 view(plan, key_figures),
-            ));
+            ).public(true));
         }
     }
 

@@ -23,21 +23,28 @@ impl Kind for Papers {
             meeting.date.get_ref()
         );
         let title = title(m);
-        out.push(Document::new(
-            DocumentKind::Minutes,
-            Some(m.id().clone()),
-            m.path(&format!("{stem}.pdf")),
-            title.clone(),
-            view(m, false),
-        ));
-        if m.has_closed() {
-            out.push(Document::new(
+        let public_edition = m.has_public_edition();
+        out.push(
+            Document::new(
                 DocumentKind::Minutes,
                 Some(m.id().clone()),
-                m.path(&format!("{stem}-offentlig.pdf")),
-                format!("{title} (offentlig udgave)"),
-                view(m, true),
-            ));
+                m.path(&format!("{stem}.pdf")),
+                title.clone(),
+                view(m, false),
+            )
+            .public(!public_edition),
+        );
+        if public_edition {
+            out.push(
+                Document::new(
+                    DocumentKind::Minutes,
+                    Some(m.id().clone()),
+                    m.path(&format!("{stem}-offentlig.pdf")),
+                    format!("{title} (offentlig udgave)"),
+                    view(m, true),
+                )
+                .public(true),
+            );
         }
     }
 }

@@ -23,7 +23,8 @@ impl Kind for Papers {
             "procesplan.pdf".into(),
             title(plan),
             view(plan, plan.settings.plan.date.get_ref().0),
-        ));
+        )
+        .public(true));
     }
 
     fn attached(&self, m: &MeetingPapers, attachment: &Attachment) -> Option<Document> {

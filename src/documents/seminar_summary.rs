@@ -27,7 +27,8 @@ impl Kind for Papers {
             m.path("opsamling-paa-seminar.pdf"),
             title(m.plan, m.meeting),
             view(m.plan, m.meeting, day),
-        ));
+        )
+        .public(true));
     }
 
     fn attached(&self, m: &MeetingPapers, attachment: &Attachment) -> Option<Document> {
@@ -41,11 +42,7 @@ impl Kind for Papers {
 }
 
 pub(super) fn title(plan: &Plan, seminar: &Meeting) -> String {
-    let name = seminar
-        .title
-        .clone()
-        .unwrap_or_else(|| plan.body_name(seminar));
-    format!("Opsamling – {name}")
+    plan.seminar_summary_title(seminar)
 }
 
 /// The summary as it reads on `day`: the points made by then, dated by the last of them.

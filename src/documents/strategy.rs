@@ -27,7 +27,8 @@ impl Kind for Papers {
                 format!("{}.pdf", slug(&strategy.title)),
                 strategy.title.clone(),
                 view(plan, latest.id.get_ref(), plan.settings.plan.date.get_ref().0),
-            ));
+            )
+            .public(true));
         }
     }
 

@@ -4,21 +4,16 @@
 
 use std::path::Path;
 
+use bytes::Bytes;
+
 use super::journal::{JOURNAL_FILE, Journal, Steps};
-use super::{OutputDir, Staged, Staging, Written, with_io_threads};
+use super::{OutputDir, RunFailed, Staged, Staging, Written, with_io_threads};
 use crate::diagnostics::Diagnostic;
 use crate::indexed::in_order;
 
 /// Files written at once: each write waits for the disk (fsync), not the CPU, so there are more
 /// writers than cores.
 const WRITERS: usize = 16;
-
-/// What a file of the batch holds.
-enum Content<'a> {
-    Bytes(bytes::Bytes),
-    /// A file kept with the plan, copied as it is.
-    CopyOf(&'a Path),
-}
 
 /// What [`Batch::stage_while`] staged, and what its producer returned.
 pub struct StagedRun<F> {
@@ -47,13 +42,13 @@ impl OutputDir {
 
 impl Batch<'_> {
     /// Runs `produce`, which hands over the bytes for each of `made` (by its index there) as
-    /// they are made, and stages each on the writer threads meanwhile, with a copy of each of
-    /// `copies` (a file read from the plan, and where it goes): for `made` and for `copies`, in
-    /// their order, each staged file or why it could not be staged.
+    /// they are made, and stages each on the writer threads meanwhile, with each of `copies`
+    /// (the bytes of a file read from the plan when it was loaded, and where they go): for
+    /// `made` and for `copies`, in their order, each staged file or why it could not be staged.
     pub fn stage_while<F>(
         &self,
         made: &[&str],
-        copies: &[(&Path, &str)],
+        copies: &[(&bytes::Bytes, &str)],
         produce: impl FnOnce(&(dyn Fn(usize, bytes::Bytes) + Sync)) -> F,
     ) -> StagedRun<F> {
         let out = self.staging.out();
@@ -62,25 +57,16 @@ impl Batch<'_> {
             .copied()
             .chain(copies.iter().map(|(_, to)| *to))
             .collect();
-        let stage = |(index, content): (usize, Content)| {
+        let stage = |(index, bytes): (usize, bytes::Bytes)| {
             let path = paths[index];
-            let staged = match content {
-                Content::Bytes(bytes) => self.staging.stage(path, &bytes),
-                Content::CopyOf(from) => match std::fs::read(from) {
-                    Ok(bytes) => self.staging.stage(path, &bytes),
-                    Err(e) => {
-                        let message = format!("cannot read the attachment {}: {e}", from.display());
-                        return (index, Err(Diagnostic::error(message)));
-                    }
-                },
-            };
+            let staged = self.staging.stage(path, &bytes);
             (index, staged.map_err(|e| cannot_write(out, path, e)))
         };
         let (produced, staged) = with_io_threads(WRITERS, stage, |hand| {
-            for (index, (from, _)) in copies.iter().enumerate() {
-                hand((made.len() + index, Content::CopyOf(from)));
+            for (index, (bytes, _)) in copies.iter().enumerate() {
+                hand((made.len() + index, Bytes::clone(bytes)));
             }
-            produce(&|index, bytes| hand((index, Content::Bytes(bytes))))
+            produce(&|index, bytes| hand((index, bytes)))
         });
         let mut staged: Vec<Result<Staged, Diagnostic>> = in_order(staged, paths.len())
             .into_iter()
@@ -114,7 +100,7 @@ impl Batch<'_> {
         self,
         staged: Vec<Staged>,
         removals: Vec<String>,
-    ) -> Result<Vec<Written>, Diagnostic> {
+    ) -> Result<Vec<Written>, RunFailed> {
         let out = self.staging.out();
         let root = out.root();
         // Staged files lie directly in the staging folder, itself directly in the output
@@ -149,15 +135,19 @@ impl Batch<'_> {
         let steps = Steps::new();
         let _kept = self.staging.keep();
         steps.step();
+        // Without the journal nothing was put in place: the next run clears the staging folder.
         out.write(JOURNAL_FILE, &json)
             .map_err(|e| cannot_write(out, JOURNAL_FILE, e))?;
         steps.step();
-        out.play(&journal, &steps).map_err(|e| {
-            Diagnostic::system(format!(
+        out.play(&journal, &steps).map_err(|e| RunFailed {
+            diagnostics: [Diagnostic::system(format!(
                 "cannot put the files in place in {}: {e}; the next udvalg run on this folder \
                  finishes it",
                 root.display()
-            ))
+            ))]
+            .into_iter()
+            .collect(),
+            incomplete: true,
         })?;
         Ok(written)
     }

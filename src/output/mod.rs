@@ -4,14 +4,13 @@
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 mod batch;
 mod io_threads;
 pub mod journal;
 pub mod lock;
+pub mod public;
 pub mod record;
 pub mod sent;
 
@@ -107,12 +106,6 @@ impl OutputDir {
             temp.persist(&staged.target).map_err(|e| e.error)?;
         }
         Ok(staged.written)
-    }
-
-    /// Puts staged files in their places, in parallel (each rename waits on the file system),
-    /// with the outcome of each in their order.
-    pub fn persist_all(&self, staged: Vec<Staged>) -> Vec<io::Result<Written>> {
-        staged.into_par_iter().map(|s| self.persist(s)).collect()
     }
 
     /// Writes `bytes`, meant for `relative`, to a new file in `dir` (by default, the target's

@@ -47,6 +47,12 @@ pub struct RecordEntry {
     pub sha256: String,
     pub size: u64,
     pub draft: bool,
+    /// Whether the file may be published: it is in its meeting's public set.
+    #[serde(default)]
+    pub public: bool,
+    /// The paper's title, as the public set lists it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
     /// The plan (`Plan::data_hash`) the file was made from, or found current against by a
     /// later build; empty in records written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]

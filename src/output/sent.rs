@@ -147,7 +147,8 @@ impl SentLedger {
         for path in gone {
             let paper = run.ledger.papers[&path].clone();
             for edition in &paper.editions {
-                run.emit_edition(&paper, edition);
+                // The plan no longer makes it, so it no longer says it may be published.
+                run.emit_edition(&paper, edition, false);
             }
         }
         Applied {
@@ -192,7 +193,7 @@ impl Run {
         }
         if unchanged {
             for edition in &paper.editions {
-                self.emit_edition(&paper, edition);
+                self.emit_edition(&paper, edition, document.public);
             }
             return;
         }
@@ -205,7 +206,7 @@ impl Run {
         };
         let mut editions = paper.editions[..keep].to_vec();
         for edition in &editions {
-            self.emit_edition(&paper, edition);
+            self.emit_edition(&paper, edition, document.public);
         }
         if editions.is_empty() {
             // The paper itself has not gone out before today: it goes out as it is now.
@@ -271,8 +272,9 @@ impl Run {
         }
     }
 
-    /// An edition as it went out, made again from the ledger.
-    fn emit_edition(&mut self, paper: &SentPaper, edition: &SentEdition) {
+    /// An edition as it went out, made again from the ledger; `public` as the plan's paper it
+    /// is an edition of.
+    fn emit_edition(&mut self, paper: &SentPaper, edition: &SentEdition, public: bool) {
         let Some(kind) = DocumentKind::from_name(&paper.kind) else {
             return;
         };
@@ -283,7 +285,8 @@ impl Run {
             edition.title.clone(),
             edition.view.clone(),
         )
-        .sent_on(edition.day);
+        .sent_on(edition.day)
+        .public(public);
         let document = match &edition.excerpt {
             Some((from, item)) => match self.layout(from) {
                 Some(agenda) => document.excerpt_of(&agenda, *item),
@@ -392,4 +395,54 @@ pub fn warnings(plan: &crate::plan::Plan, corrections: &[Correction]) -> Vec<Dia
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 2, d).unwrap()
+    }
+
+    fn agenda(place: &str, public: bool) -> Document {
+        let view = json!({ "meta": { "kind": "Dagsorden", "title": "Dagsorden" }, "place": place });
+        Document::new(
+            DocumentKind::Agenda,
+            Some("m".into()),
+            "m/dagsorden.pdf".into(),
+            "Dagsorden".into(),
+            view,
+        )
+        .sent_on(day(1))
+        .public(public)
+    }
+
+    /// Editions made again from the ledger are as public as the plan's paper they are editions
+    /// of; one the plan no longer makes is not public.
+    #[test]
+    fn editions_from_the_ledger_are_public_as_the_plans_paper() {
+        for public in [true, false] {
+            let first = SentLedger::default().apply(vec![agenda("A", public)], day(1), |_, _| true);
+            let changed = first
+                .ledger
+                .apply(vec![agenda("B", public)], day(5), |_, _| true);
+            let paths: Vec<(&str, bool)> = changed
+                .documents
+                .iter()
+                .map(|d| (d.path.as_str(), d.public))
+                .collect();
+            assert_eq!(
+                paths,
+                vec![
+                    ("m/dagsorden.pdf", public),
+                    ("m/dagsorden-rettet.pdf", public)
+                ]
+            );
+            let gone = changed.ledger.apply(Vec::new(), day(6), |_, _| true);
+            assert_eq!(gone.documents.len(), 2);
+            assert!(gone.documents.iter().all(|d| !d.public));
+        }
+    }
 }

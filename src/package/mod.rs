@@ -151,10 +151,7 @@ pub fn consult(
         batch.abandon();
         return Err(errors.into());
     }
-    let mut written = batch.commit(staged, Vec::new()).map_err(|e| RunFailed {
-        diagnostics: Diagnostics::from_iter([e]),
-        incomplete: true,
-    })?;
+    let mut written = batch.commit(staged, Vec::new())?;
     written.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(PackageReport {
         written,

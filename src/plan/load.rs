@@ -1,11 +1,14 @@
 //! Reading a plan directory (or the plan built into the binary) into the model, with every
 //! TOML problem reported at its place.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 use serde::de::DeserializeOwned;
 
+use super::attachment::{AttachedFile, FileProblem};
+use super::files::{Folder, OpenProblem};
 use super::model::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, SourceRef};
 
@@ -13,6 +16,9 @@ static EMBEDDED_PLAN: Dir = include_dir!("$CARGO_MANIFEST_DIR/plans/udsattestrat
 
 /// Plan files larger than this are refused before they are read: a plan is a few hundred kB.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// An attached file may be this large unless plan.toml's `max_attachment_mb` says otherwise.
+pub const DEFAULT_MAX_ATTACHMENT_MB: u64 = 100;
 
 /// Where a plan's files come from.
 #[derive(Clone, Debug)]
@@ -35,37 +41,52 @@ impl PlanSource {
     fn file_name(&self, relative: &str) -> String {
         format!("{}/{relative}", self.display_name().trim_end_matches('/'))
     }
+}
 
-    /// Reads a file of the plan as UTF-8 text; `Ok(None)` when it does not exist.
+/// A plan's files as the load reads them: from the binary, or from the plan folder opened once
+/// (each file without following a link anywhere below the folder, see [`Folder`]).
+struct Reader<'a> {
+    source: &'a PlanSource,
+    /// For [`PlanSource::Dir`]: the folder, or why it cannot be opened.
+    folder: Option<Result<Folder, String>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(source: &'a PlanSource) -> Self {
+        let folder = match source {
+            PlanSource::Embedded => None,
+            PlanSource::Dir(dir) => Some(Folder::open(dir).map_err(|e| {
+                format!("cannot read the plan folder {}: {e}", source.display_name())
+            })),
+        };
+        Self { source, folder }
+    }
+
+    fn folder(&self) -> Result<Option<&Folder>, Diagnostic> {
+        match &self.folder {
+            None => Ok(None),
+            Some(Ok(folder)) => Ok(Some(folder)),
+            Some(Err(message)) => Err(Diagnostic::error(message.clone())),
+        }
+    }
+
+    /// Reads a file of the plan as UTF-8 text; `Ok(None)` when it does not exist. A file
+    /// reached through a link is refused before anything of it is read, so no diagnostic ever
+    /// shows what a link points at.
     fn read_text(&self, relative: &str) -> Result<Option<String>, Diagnostic> {
-        let name = self.file_name(relative);
-        let bytes = match self {
-            PlanSource::Embedded => match EMBEDDED_PLAN.get_file(relative) {
+        let name = self.source.file_name(relative);
+        let bytes = match self.folder()? {
+            None => match EMBEDDED_PLAN.get_file(relative) {
                 Some(file) => file.contents().to_vec(),
                 None => return Ok(None),
             },
-            PlanSource::Dir(dir) => {
-                let path = dir.join(relative);
-                let meta = match std::fs::metadata(&path) {
-                    Ok(meta) => meta,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(Diagnostic::error(format!("cannot read {name}: {e}"))),
-                };
-                if !meta.is_file() {
-                    return Err(Diagnostic::error(format!("{name} is not a file")));
+            Some(folder) => {
+                let path: Vec<&str> = relative.split('/').collect();
+                match folder.read(&path, MAX_FILE_BYTES) {
+                    Ok(bytes) => bytes,
+                    Err(OpenProblem::NotFound) => return Ok(None),
+                    Err(problem) => return Err(self.plan_file_problem(&name, problem)),
                 }
-                if meta.len() > MAX_FILE_BYTES {
-                    return Err(Diagnostic::error(format!(
-                        "{name} is {:.1} MB; a plan file may be at most {} MB",
-                        meta.len() as f64 / (1024.0 * 1024.0),
-                        MAX_FILE_BYTES / (1024 * 1024)
-                    ))
-                    .with_help(
-                        "split the data over several files, or remove what is not plan data",
-                    ));
-                }
-                std::fs::read(&path)
-                    .map_err(|e| Diagnostic::error(format!("cannot read {name}: {e}")))?
             }
         };
         String::from_utf8(bytes).map(Some).map_err(|e| {
@@ -81,10 +102,33 @@ impl PlanSource {
         })
     }
 
+    fn plan_file_problem(&self, name: &str, problem: OpenProblem) -> Diagnostic {
+        match problem {
+            OpenProblem::Link { at } => Diagnostic::error(format!(
+                "{} is a symbolic link; udvalg reads a plan's files only from the plan folder \
+                 itself, never through a link",
+                self.source.file_name(&at)
+            ))
+            .with_help("copy the file itself into the plan folder"),
+            OpenProblem::NotAFolder { at } => {
+                Diagnostic::error(format!("{} is not a folder", self.source.file_name(&at)))
+            }
+            OpenProblem::NotAFile => Diagnostic::error(format!("{name} is not a file")),
+            OpenProblem::TooLarge { size } => Diagnostic::error(format!(
+                "{name} is {}; a plan file may be at most {} MB",
+                megabytes(size),
+                MAX_FILE_BYTES / MB
+            ))
+            .with_help("split the data over several files, or remove what is not plan data"),
+            OpenProblem::NotFound => Diagnostic::error(format!("there is no {name}")),
+            OpenProblem::Io(e) => Diagnostic::error(format!("cannot read {name}: {e}")),
+        }
+    }
+
     /// The `.toml` files directly in a folder of the plan, by name; none if there is no folder.
     fn list_toml(&self, folder: &str) -> Result<Vec<String>, Diagnostic> {
-        let mut names: Vec<String> = match self {
-            PlanSource::Embedded => EMBEDDED_PLAN
+        let mut names: Vec<String> = match self.folder()? {
+            None => EMBEDDED_PLAN
                 .get_dir(folder)
                 .map(|dir| {
                     dir.files()
@@ -92,16 +136,18 @@ impl PlanSource {
                         .collect()
                 })
                 .unwrap_or_default(),
-            PlanSource::Dir(dir) => match std::fs::read_dir(dir.join(folder)) {
-                Ok(entries) => entries
-                    .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .collect(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(e) => {
+            Some(plan) => match plan.list(&[folder]) {
+                Ok(names) => names,
+                Err(OpenProblem::NotFound) => Vec::new(),
+                Err(OpenProblem::NotAFile) => {
                     return Err(Diagnostic::error(format!(
-                        "cannot read {}: {e}",
-                        self.file_name(folder)
+                        "{} is not a folder",
+                        self.source.file_name(folder)
                     )));
+                }
+                Err(problem) => {
+                    let name = self.source.file_name(folder);
+                    return Err(self.plan_file_problem(&name, problem));
                 }
             },
         };
@@ -110,34 +156,47 @@ impl PlanSource {
         Ok(names)
     }
 
-    /// Resolves a file an attachment names, refusing paths that leave the plan directory.
-    pub fn attachment_path(&self, relative: &str) -> Result<PathBuf, String> {
+    /// Reads a file an item attaches, once: its bytes, or why it cannot be attached.
+    fn read_attachment(&self, relative: &str, limit: u64) -> Result<AttachedFile, FileProblem> {
         let rel = Path::new(relative);
-        if rel.is_absolute()
+        if relative.is_empty()
+            || rel.is_absolute()
             || rel
                 .components()
                 .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
         {
-            return Err(format!(
-                "`{relative}` leaves the plan directory; name a file inside it, e.g. `bilag/notat.pdf`"
-            ));
+            return Err(FileProblem::Leaves);
         }
-        let PlanSource::Dir(dir) = self else {
-            return Err(format!("the built-in plan has no file `{relative}`"));
+        let Some(folder) = self
+            .folder()
+            .map_err(|d| FileProblem::Unreadable(d.message))?
+        else {
+            return Err(FileProblem::BuiltIn);
         };
-        let path = dir.join(rel);
-        let meta = std::fs::symlink_metadata(&path)
-            .map_err(|_| format!("there is no file `{relative}` in the plan directory"))?;
-        if meta.file_type().is_symlink() {
-            return Err(format!(
-                "`{relative}` is a symbolic link; copy the file itself into the plan directory"
-            ));
-        }
-        if !meta.is_file() {
-            return Err(format!("`{relative}` is not a file"));
-        }
-        Ok(path)
+        let path: Vec<&str> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(name) => name.to_str(),
+                _ => None,
+            })
+            .collect();
+        let bytes = folder.read(&path, limit).map_err(|problem| match problem {
+            OpenProblem::NotFound => FileProblem::NotFound,
+            OpenProblem::Link { at } => FileProblem::Link { at },
+            OpenProblem::NotAFolder { at } => FileProblem::NotAFolder { at },
+            OpenProblem::NotAFile => FileProblem::NotAFile,
+            OpenProblem::TooLarge { size } => FileProblem::TooLarge { size, limit },
+            OpenProblem::Io(e) => FileProblem::Unreadable(e.to_string()),
+        })?;
+        Ok(AttachedFile::new(bytes))
     }
+}
+
+const MB: u64 = 1024 * 1024;
+
+/// A size as the diagnostics give it, e.g. `120.5 MB`.
+pub(super) fn megabytes(size: u64) -> String {
+    format!("{:.1} MB", size as f64 / MB as f64)
 }
 
 /// The source text of each plan file, for diagnostics that point into it.
@@ -163,6 +222,15 @@ pub type KeyFigures = Named<KeyFiguresFile>;
 /// An edition's own content, `strategy/<edition id>.toml`.
 pub type EditionContent = Named<StrategyContent>;
 
+impl Consultation {
+    /// The title of the consultation's summary (høringsnotat), as it is attached and printed.
+    pub fn summary_title(&self) -> String {
+        let title = &self.data.title;
+        let subject = title.strip_prefix("Høring over ").unwrap_or(title);
+        format!("Høringsnotat – {subject}")
+    }
+}
+
 /// A loaded plan: the model, where it came from and a hash of its data.
 #[derive(Debug)]
 pub struct Plan {
@@ -177,6 +245,9 @@ pub struct Plan {
     pub key_figures: Vec<KeyFigures>,
     /// The strategy editions that have content of their own, by edition id.
     pub edition_contents: Vec<EditionContent>,
+    /// Every file an item attaches, by the path the plan writes, read once as the plan is
+    /// loaded: the build copies these bytes, never the path again.
+    pub attached_files: HashMap<String, Result<AttachedFile, FileProblem>>,
     pub files: PlanSources,
     /// sha256 over every plan file, in a fixed order.
     pub data_hash: String,
@@ -206,6 +277,15 @@ impl Plan {
         self.key_figures
             .iter()
             .find(|k| *k.data.year.get_ref() == year)
+    }
+
+    /// The title of a seminar's summary (opsamling), as it is attached and printed.
+    pub fn seminar_summary_title(&self, seminar: &Meeting) -> String {
+        let name = seminar
+            .title
+            .clone()
+            .unwrap_or_else(|| self.body_name(seminar));
+        format!("Opsamling – {name}")
     }
 
     /// The meeting that meets a milestone, once one is named.
@@ -262,9 +342,14 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut folder_errors = Vec::new();
     let mut hasher = crate::hash::Hasher::new();
+    let reader = Reader::new(source);
+    if let Err(unreadable) = reader.folder() {
+        diagnostics.push(unreadable);
+        return Err(diagnostics);
+    }
 
     let mut read = |relative: &str, required: bool| -> Option<SourceRef> {
-        match source.read_text(relative) {
+        match reader.read_text(relative) {
             Ok(Some(text)) => {
                 hasher.part(relative, text.as_bytes());
                 Some(SourceFile::new(source.file_name(relative), text))
@@ -291,7 +376,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
     let strategy_src = read("strategy.toml", false);
     let implementation_src = read("implementation.toml", false);
     let mut folder = |name: &str| -> Vec<(String, SourceRef)> {
-        match source.list_toml(name) {
+        match reader.list_toml(name) {
             Ok(names) => names
                 .iter()
                 .filter_map(|file| {
@@ -333,6 +418,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
         (Some(settings), Some(meetings), Some(plan), Some(meetings_file))
             if !diagnostics.has_errors() =>
         {
+            let attached_files = read_attachments(&reader, &settings, &meetings.meetings);
             Ok(Plan {
                 source: source.clone(),
                 settings,
@@ -343,6 +429,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
                 action_plans,
                 key_figures,
                 edition_contents,
+                attached_files,
                 files: PlanSources {
                     plan,
                     meetings: meetings_file,
@@ -354,6 +441,31 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
         }
         _ => Err(diagnostics),
     }
+}
+
+/// Every file the items attach, each read once (by the path the plan writes): its bytes, or
+/// why it cannot be attached, for validation to report at the attachment.
+fn read_attachments(
+    reader: &Reader,
+    settings: &PlanFile,
+    meetings: &[Meeting],
+) -> HashMap<String, Result<AttachedFile, FileProblem>> {
+    let limit = settings.plan.max_attachment_bytes();
+    let mut files = HashMap::new();
+    let paths = meetings
+        .iter()
+        .flat_map(|m| &m.items)
+        .flat_map(|i| &i.attachments)
+        .filter_map(|a| match &a.source {
+            Ok(AttachmentSource::File { path }) => Some(path.get_ref()),
+            _ => None,
+        });
+    for path in paths {
+        if !files.contains_key(path) {
+            files.insert(path.clone(), reader.read_attachment(path, limit));
+        }
+    }
+    files
 }
 
 fn parse_all<T: DeserializeOwned>(
@@ -467,24 +579,39 @@ mod tests {
     #[test]
     fn attachment_paths_stay_inside_the_plan() {
         let source = PlanSource::Dir(PathBuf::from("/nonexistent"));
+        let reader = Reader::new(&source);
+        let read = |path: &str| reader.read_attachment(path, 100).unwrap_err();
+        assert!(matches!(read("../x.pdf"), FileProblem::Leaves));
+        assert!(matches!(read("bilag/../../x.pdf"), FileProblem::Leaves));
+        assert!(matches!(read("/etc/passwd"), FileProblem::Leaves));
+        assert!(matches!(read(""), FileProblem::Leaves));
+        assert!(matches!(read("bilag/x.pdf"), FileProblem::NotFound));
+        let embedded = Reader::new(&PlanSource::Embedded);
+        assert!(matches!(
+            embedded.read_attachment("bilag/x.pdf", 100),
+            Err(FileProblem::BuiltIn)
+        ));
+    }
+
+    /// A plan file reached through a link is refused before it is read: the diagnostic has no
+    /// excerpt, so nothing of the link's target is shown.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_plan_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = dir.path().join("plan");
+        std::fs::create_dir(&plan).unwrap();
+        std::fs::write(dir.path().join("secret.toml"), "secret = \"kodeord\"\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.toml"), plan.join("plan.toml")).unwrap();
+        let source = PlanSource::Dir(plan);
+        let d = Reader::new(&source).read_text("plan.toml").unwrap_err();
         assert!(
-            source
-                .attachment_path("../x.pdf")
-                .unwrap_err()
-                .contains("leaves")
+            d.message.contains("plan.toml is a symbolic link"),
+            "{}",
+            d.message
         );
-        assert!(
-            source
-                .attachment_path("/etc/passwd")
-                .unwrap_err()
-                .contains("leaves")
-        );
-        assert!(
-            source
-                .attachment_path("bilag/x.pdf")
-                .unwrap_err()
-                .contains("no file")
-        );
+        assert!(d.location.is_none());
+        assert!(!format!("{d:?}").contains("kodeord"));
     }
 
     #[test]

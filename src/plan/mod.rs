@@ -4,6 +4,7 @@ mod attachment;
 mod checks;
 mod consultation;
 pub mod editions;
+mod files;
 mod followup;
 pub mod load;
 pub mod markup;
@@ -12,6 +13,9 @@ mod timing;
 pub mod validate;
 pub mod values;
 
+pub use attachment::{
+    Identity, Listed, MeetingAttachments, Note, of_meeting as meeting_attachments,
+};
 pub use consultation::summary_meetings;
 pub use load::{Plan, PlanSource, load};
 pub use validate::validate;

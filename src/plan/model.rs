@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-pub use super::attachment::{AttachmentProblem, AttachmentRef, AttachmentSource};
+pub use super::attachment::{
+    AttachedFile, AttachmentProblem, AttachmentRef, AttachmentSource, FileProblem,
+};
 use super::values::{Date, Time};
 pub use crate::calendar::{CalendarRules, NoticeUnit};
 
@@ -38,6 +40,21 @@ pub struct PlanInfo {
     /// Printed on every document that uses invented data.
     #[serde(default)]
     pub example_note: Option<String>,
+    /// The largest file an item may attach, in MB (of 1,048,576 bytes); see
+    /// [`super::load::DEFAULT_MAX_ATTACHMENT_MB`].
+    #[serde(default)]
+    pub max_attachment_mb: Option<Spanned<u64>>,
+}
+
+impl PlanInfo {
+    /// The largest file an item may attach, in bytes.
+    pub fn max_attachment_bytes(&self) -> u64 {
+        let mb = self
+            .max_attachment_mb
+            .as_ref()
+            .map_or(super::load::DEFAULT_MAX_ATTACHMENT_MB, |mb| *mb.get_ref());
+        mb.saturating_mul(1024 * 1024)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -56,6 +56,18 @@ pub fn validate(plan: &Plan) -> Diagnostics {
 
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
     let settings = &plan.settings;
+    if let Some(limit) = &settings.plan.max_attachment_mb
+        && *limit.get_ref() == 0
+    {
+        d.push(
+            Diagnostic::error("`max_attachment_mb` must be at least 1")
+                .at(file, limit.span())
+                .with_help(format!(
+                    "leave it out for the default of {} MB",
+                    super::load::DEFAULT_MAX_ATTACHMENT_MB
+                )),
+        );
+    }
     let mut mandate_ids = Ids::new("mandate");
     for mandate in &settings.mandate {
         mandate_ids.add(file, &mandate.id, d);
@@ -182,6 +194,7 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
             super::attachment::check(plan, attachment, d);
         }
     }
+    super::attachment::check_meeting(plan, meeting, d);
 }
 
 /// A reference to a meeting and, optionally, one of its agenda items.
