@@ -115,13 +115,24 @@ pub fn build(
     }
     let (gone, forgotten) =
         no_longer_made(&record, &catalogue, selection, out, &mut report.warnings);
+    // A paper found current is what this plan makes: the record says so, with the plan's hash.
+    let restamped = current
+        .iter()
+        .filter(|(doc, _)| record.documents[&doc.path].plan_data != plan.data_hash)
+        .count();
     if stale.is_empty()
         && catalogue.files.is_empty()
         && gone.is_empty()
         && forgotten.is_empty()
         && ledger.is_none()
+        && restamped == 0
     {
         return Ok(report);
+    }
+    for (doc, _) in &current {
+        if let Some(entry) = record.documents.get_mut(&doc.path) {
+            entry.plan_data.clone_from(&plan.data_hash);
+        }
     }
 
     let mut errors = Diagnostics::default();
@@ -178,6 +189,7 @@ pub fn build(
                         draft: doc.is_draft(),
                         public: doc.public,
                         title: doc.title.clone(),
+                        plan_data: plan.data_hash.clone(),
                     },
                 );
                 report.rendered += 1;
@@ -202,6 +214,7 @@ pub fn build(
                         draft: false,
                         public: file.public,
                         title: String::new(),
+                        plan_data: plan.data_hash.clone(),
                     },
                 );
                 to_commit.push(staged);
@@ -241,6 +254,7 @@ pub fn build(
                         draft: false,
                         public: false,
                         title: String::new(),
+                        plan_data: plan.data_hash.clone(),
                     },
                 );
                 bookkeeping.push(staged);
@@ -249,6 +263,7 @@ pub fn build(
         }
     }
     record.removed.clone_from(&gone);
+    record.remember_plan(plan);
     // The record and the ledger go in place with the papers they describe.
     let mut own = Vec::new();
     match record.to_json() {

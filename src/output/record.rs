@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::OutputDir;
 use crate::documents::Document;
 use crate::hash::sha256_hex;
+use crate::plan::Plan;
 
 /// Kept in the output directory, beside what it describes.
 pub const RECORD_FILE: &str = ".udvalg-build.json";
@@ -23,6 +24,10 @@ pub struct BuildRecord {
     /// What the last build that wrote anything removed, as the plan no longer made it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
+    /// Each plan that an entry was made from (by its `plan_data`): the sha256 of each of its
+    /// files, so that `archive` can say which files changed since.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plans: BTreeMap<String, BTreeMap<String, String>>,
     /// Set when the record was written by another version: nothing in it is current, but it
     /// still says which files udvalg wrote.
     #[serde(skip)]
@@ -48,6 +53,30 @@ pub struct RecordEntry {
     /// The paper's title, as the public set lists it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
+    /// The plan (`Plan::data_hash`) the file was made from, or found current against by a
+    /// later build; empty in records written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub plan_data: String,
+}
+
+/// The sha256 of each of the plan's files, by its path in the plan folder: what
+/// `Plan::data_hash` is taken over.
+pub fn plan_files(plan: &Plan) -> BTreeMap<String, String> {
+    let prefix = format!("{}/", plan.source.display_name().trim_end_matches('/'));
+    let files = &plan.files;
+    [Some(&files.plan), Some(&files.meetings)]
+        .into_iter()
+        .chain([files.strategy.as_ref(), files.implementation.as_ref()])
+        .flatten()
+        .chain(plan.consultations.iter().map(|c| &c.file))
+        .chain(plan.action_plans.iter().map(|a| &a.file))
+        .chain(plan.key_figures.iter().map(|k| &k.file))
+        .chain(plan.edition_contents.iter().map(|e| &e.file))
+        .map(|file| {
+            let name = file.name.strip_prefix(&prefix).unwrap_or(&file.name);
+            (name.to_string(), sha256_hex(file.text.as_bytes()))
+        })
+        .collect()
 }
 
 /// sha256 of a document's view, as the template reads it.
@@ -75,6 +104,20 @@ impl BuildRecord {
         let mut json = serde_json::to_vec_pretty(self)?;
         json.push(b'\n');
         Ok(json)
+    }
+
+    /// Keeps the files of `plan` for the entries made from it, and forgets the plans no entry
+    /// names any more.
+    pub fn remember_plan(&mut self, plan: &Plan) {
+        self.plans
+            .entry(plan.data_hash.clone())
+            .or_insert_with(|| plan_files(plan));
+        let named: std::collections::HashSet<&str> = self
+            .documents
+            .values()
+            .map(|e| e.plan_data.as_str())
+            .collect();
+        self.plans.retain(|hash, _| named.contains(hash.as_str()));
     }
 
     /// Whether `document` is on disk exactly as it would be rendered now.
