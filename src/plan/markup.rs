@@ -49,6 +49,39 @@ pub fn check(file: &SourceRef, markup: &Markup, diagnostics: &mut Diagnostics) {
     collect_bindings(&root, &mut bound);
     let mut unknown = Vec::new();
     collect_unknown_idents(&root, &bound, &mut unknown);
+    let mut found = Found::default();
+    collect_refs_and_lists(&root, text, &mut found);
+    // Prose has no labels of its own: `@kommune` in `navn@kommune.dk` would be a reference.
+    for (target, range) in found.refs {
+        if !found.labels.contains(&target) {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "in Typst markup: `@{target}` is a reference to a label, and there is none"
+                ))
+                .at(file, to_file(range))
+                .with_help(format!(
+                    "for an e-mail address write `\\@`, as in `navn\\@{target}`"
+                )),
+            );
+        }
+    }
+    // A line that begins `2028. ` or `8. november` is a numbered list item in Typst.
+    for (number, next, range) in found.numbered {
+        let next = next.to_lowercase();
+        let month = MONTHS.iter().any(|m| next.starts_with(m));
+        if number > 31 || month {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "in Typst markup: this line begins a numbered list (item {number}), \
+                     not the text `{number}.`"
+                ))
+                .at(file, to_file(range))
+                .with_help(format!(
+                    "write `{number}\\.` for the number itself, or move it into the line"
+                )),
+            );
+        }
+    }
     for (name, range) in unknown {
         let known: Vec<&str> = LIBRARY
             .global
@@ -74,15 +107,94 @@ fn collect_bindings(node: &LinkedNode, bound: &mut HashSet<String>) {
             bound.insert(pattern.get().to_string());
         }
     }
+    // `#for i in range(3) [#i]`, `#for (k, v) in d [...]`.
+    if let Some(for_loop) = node.cast::<ast::ForLoop>() {
+        for pattern in for_loop.pattern().bindings() {
+            bound.insert(pattern.get().to_string());
+        }
+    }
     if let Some(closure) = node.cast::<ast::Closure>() {
         for param in closure.params().children() {
-            if let ast::Param::Pos(ast::Pattern::Normal(ast::Expr::Ident(id))) = param {
-                bound.insert(id.get().to_string());
+            match param {
+                ast::Param::Pos(pattern) => {
+                    for id in pattern.bindings() {
+                        bound.insert(id.get().to_string());
+                    }
+                }
+                ast::Param::Named(named) => {
+                    bound.insert(named.name().get().to_string());
+                }
+                ast::Param::Spread(spread) => {
+                    if let Some(id) = spread.sink_ident() {
+                        bound.insert(id.get().to_string());
+                    }
+                }
             }
         }
     }
     for child in node.children() {
         collect_bindings(&child, bound);
+    }
+}
+
+/// Danish month names, which follow a day number at the start of a line.
+const MONTHS: &[&str] = &[
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// What one walk of the tree finds besides names.
+#[derive(Default)]
+struct Found {
+    /// The labels the text defines.
+    labels: HashSet<String>,
+    /// Its references, with their range.
+    refs: Vec<(String, Range<usize>)>,
+    /// Numbered list items with an explicit number: the number, the text after the marker,
+    /// the marker's range.
+    numbered: Vec<(u64, String, Range<usize>)>,
+}
+
+fn collect_refs_and_lists(node: &LinkedNode, text: &str, found: &mut Found) {
+    match node.kind() {
+        SyntaxKind::Label => {
+            let text = node.get().leaf_text();
+            let name = text.trim_start_matches('<').trim_end_matches('>');
+            found.labels.insert(name.to_string());
+        }
+        SyntaxKind::RefMarker => {
+            let target = node.get().leaf_text().trim_start_matches('@').to_string();
+            found.refs.push((target, node.range()));
+        }
+        SyntaxKind::EnumMarker => {
+            let marker = node.get().leaf_text().to_string();
+            if let Ok(number) = marker.trim_end_matches('.').parse::<u64>() {
+                let item = node
+                    .parent()
+                    .and_then(|item| text.get(item.range()))
+                    .unwrap_or_default();
+                let next = item
+                    .strip_prefix(marker.as_str())
+                    .unwrap_or(item)
+                    .trim_start()
+                    .to_string();
+                found.numbered.push((number, next, node.range()));
+            }
+        }
+        _ => {}
+    }
+    for child in node.children() {
+        collect_refs_and_lists(&child, text, found);
     }
 }
 
@@ -226,6 +338,38 @@ mod tests {
             "{out:?}"
         );
         assert!(out[0].contains("did you mean `link`?"), "{out:?}");
+    }
+
+    #[test]
+    fn loop_variables_and_parameters_are_bound() {
+        assert!(check_text("text = '#for i in range(3) [#i]'").is_empty());
+        assert!(check_text("text = '#for (k, v) in (a: 1) [#k #v]'").is_empty());
+        assert!(check_text("text = '#let f(x, y: 2, ..rest) = x + y; #f(1)'").is_empty());
+    }
+
+    #[test]
+    fn an_email_address_is_reported_where_it_is() {
+        let out = check_text("text = 'Skriv til navn@kommune.dk.'");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("x.toml:1:23: error: in Typst markup: `@kommune.dk` is a reference"),
+            "{out:?}"
+        );
+        assert!(check_text("text = 'Skriv til navn\\@kommune.dk.'").is_empty());
+    }
+
+    #[test]
+    fn a_year_at_the_start_of_a_line_is_warned_about() {
+        let out = check_text("text = '''\nHandleplanen løber til\n2028. Derefter evalueres.'''");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0]
+                .contains("warning: in Typst markup: this line begins a numbered list (item 2028)"),
+            "{out:?}"
+        );
+        let date = check_text("text = '''\nMødet holdes\n8. november.'''");
+        assert_eq!(date.len(), 1, "{date:?}");
+        assert!(check_text("text = '''\n1. Første punkt\n2. Andet punkt'''").is_empty());
     }
 
     #[test]
