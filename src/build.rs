@@ -64,9 +64,7 @@ pub fn build(
     out: &OutputDir,
     options: BuildOptions,
 ) -> Result<BuildReport, RunFailed> {
-    let lock = out
-        .lock()
-        .map_err(|e| Diagnostic::system(format!("cannot lock {}: {e}", out.root().display())))?;
+    let lock = out.lock().map_err(|e| Diagnostic::system(e.to_string()))?;
     // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
     // a build with nothing to lay out has spent a few milliseconds of another core on it.
     let today = plan.settings.plan.date.get_ref().0;

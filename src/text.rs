@@ -15,22 +15,24 @@ pub fn danish_weekday(weekday: Weekday) -> &'static str {
     }
 }
 
+/// The Danish month names, January first.
+pub const DANISH_MONTHS: [&str; 12] = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 pub fn danish_month(month: u32) -> &'static str {
-    const MONTHS: [&str; 12] = [
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    MONTHS[(month as usize).clamp(1, 12) - 1]
+    DANISH_MONTHS[(month as usize).clamp(1, 12) - 1]
 }
 
 /// '8. november 2022'
@@ -108,6 +110,15 @@ pub fn danish_number(value: f64) -> String {
 }
 
 /// 'Tirsdag' from 'tirsdag'.
+/// `Dagsorden` → `dagsorden`: the first letter in lower case, as after a word before it.
+pub fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 pub fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
     chars

@@ -21,12 +21,6 @@ fn build(dir: &Path, plan: &str) -> String {
     stdout(&out) + &stderr(&out)
 }
 
-fn edit(file: &str, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.contains(from), "`{from}` is in {file}");
-    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
-}
-
 fn out_hashes(dir: &Path) -> std::collections::BTreeMap<String, String> {
     tree_hashes(&dir.join("out"))
 }
@@ -129,7 +123,7 @@ fn a_change_the_same_day_replaces_the_correction_and_a_later_one_adds_another() 
 
     // Three days on, another change is a second correction; the first stays.
     edit(
-        &format!("{plan}/plan.toml"),
+        format!("{plan}/plan.toml"),
         "date = 2024-03-01",
         "date = 2024-03-04",
     );
@@ -152,13 +146,13 @@ fn an_agenda_not_yet_sent_is_simply_remade() {
     let dir = tempfile::tempdir().unwrap();
     let plan = fixture_copy("valid/minimal", dir.path());
     edit(
-        &format!("{plan}/plan.toml"),
+        format!("{plan}/plan.toml"),
         "date = 2024-03-01",
         "date = 2024-01-15",
     );
     build(dir.path(), &plan);
     edit(
-        &format!("{plan}/meetings.toml"),
+        format!("{plan}/meetings.toml"),
         "Forbruget følger budgettet.",
         "Forbruget er lavere.",
     );

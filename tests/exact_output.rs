@@ -17,17 +17,11 @@ use common::*;
 fn unsent_plan(dir: &Path) -> String {
     let plan = fixture_copy("valid/minimal", dir);
     edit(
-        &format!("{plan}/plan.toml"),
+        format!("{plan}/plan.toml"),
         "date = 2024-03-01",
         "date = 2024-01-15",
     );
     plan
-}
-
-fn edit(file: &str, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.contains(from), "`{from}` is in {file}");
-    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
 fn build(dir: &Path, plan: &str, extra: &[&str]) -> String {
@@ -133,7 +127,7 @@ fn a_paper_changed_by_hand_is_left_with_a_warning() {
     let item = out.join("pu-2024-02-06/punkt-01-budgetopfoelgning-for-foerste-kvartal.pdf");
     std::fs::write(&item, b"edited by hand").unwrap();
     edit(
-        &format!("{plan}/meetings.toml"),
+        format!("{plan}/meetings.toml"),
         "Budgetopfølgning for første kvartal",
         "Budget",
     );
@@ -232,7 +226,7 @@ fn a_folder_that_cannot_be_written_is_a_system_error() {
     );
     // A problem in the plan stays exit code 1.
     edit(
-        &format!("{plan}/meetings.toml"),
+        format!("{plan}/meetings.toml"),
         "date = 2024-02-06",
         "date = 2024-02-30",
     );

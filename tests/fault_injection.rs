@@ -12,12 +12,6 @@ use std::time::Duration;
 
 use common::*;
 
-fn edit(file: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.contains(from), "`{from}` is in {}", file.display());
-    std::fs::write(file, text.replace(from, to)).unwrap();
-}
-
 /// Everything in `out` but the lock file, which outlives runs by design.
 fn state(out: &Path) -> BTreeMap<String, String> {
     let mut files = tree_hashes(out);
@@ -76,11 +70,11 @@ fn versions(fixture: &str, date: Option<(&str, &str)>) -> Versions {
     let old = dir.path().join("old");
     copy_dir(&fixture_path(fixture), &old);
     if let Some((from, to)) = date {
-        edit(&old.join("plan.toml"), from, to);
+        edit(old.join("plan.toml"), from, to);
     }
     let new = dir.path().join("new");
     copy_dir(&old, &new);
-    edit(&new.join("plan.toml"), "Prøve Kommune", "Prøvested Kommune");
+    edit(new.join("plan.toml"), "Prøve Kommune", "Prøvested Kommune");
     Versions {
         old: old.to_string_lossy().into_owned(),
         new: new.to_string_lossy().into_owned(),
@@ -181,7 +175,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_set_or_the_new() {
         Some(("date = 2024-03-01", "date = 2024-01-15")),
     );
     edit(
-        &Path::new(&v.new).join("meetings.toml"),
+        Path::new(&v.new).join("meetings.toml"),
         "Budgetopfølgning for første kvartal",
         "Budgetopfølgning for 1. kvartal",
     );

@@ -321,13 +321,9 @@ fn archive_meetings(global: &GlobalArgs, args: &ArchiveArgs) -> Result<Outcome, 
     let out = OutputDir::new(&global.out);
     // Neither a build nor another archive run may change what is archived while it is copied.
     let _output = out
-        .root()
-        .is_dir()
-        .then(|| out.lock())
-        .transpose()
-        .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
-    let _archive = lock_folder(&global.archive)
-        .map_err(|e| UsageError(format!("cannot lock {}: {e}", global.archive.display())))?;
+        .lock_if_present()
+        .map_err(|e| UsageError(e.to_string()))?;
+    let _archive = lock_folder(&global.archive).map_err(|e| UsageError(e.to_string()))?;
     let day = today(args.today).to_string();
     let root = &global.archive;
     let (archiver, mut lines) = match Archiver::open(&out, root, &plan, day, key.as_ref()) {

@@ -58,9 +58,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome, UsageErr
     // written where they name it.
     let written = if path.is_empty() {
         let out = OutputDir::new(&global.out);
-        let _lock = out
-            .lock()
-            .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
+        let _lock = out.lock().map_err(|e| UsageError(e.to_string()))?;
         out.write(DEFAULT_ICS, text.as_bytes())
             .map_err(|e| UsageError(format!("cannot write {DEFAULT_ICS}: {e}")))?;
         out.root().join(DEFAULT_ICS)

@@ -34,11 +34,8 @@ pub fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<Outcome, UsageError
     let out = OutputDir::new(&global.out);
     // A build may be writing the folder; a killed one may have left it half done.
     let _lock = out
-        .root()
-        .is_dir()
-        .then(|| out.lock())
-        .transpose()
-        .map_err(|e| UsageError(format!("cannot lock {}: {e}", out.root().display())))?;
+        .lock_if_present()
+        .map_err(|e| UsageError(e.to_string()))?;
     let today = today(args.today);
     let status = status(&plan, &out, templates.hashes(), today, args.all);
     let report = if args.json {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::Document;
 use super::common::date;
-use crate::text::{capitalise, danish_date};
+use crate::text::{capitalise, danish_date, lowercase_first};
 
 /// Corrected edition `number` (1, 2, …) of a paper that went out on `sent`, made on `day` from
 /// `current`, the paper as the plan makes it now; `changes` are since the edition of `since`.
@@ -54,14 +54,6 @@ pub fn corrected_path(path: &str, number: usize) -> String {
     match number {
         1 => format!("{stem}-rettet{extension}"),
         n => format!("{stem}-rettet-{n}{extension}"),
-    }
-}
-
-pub fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

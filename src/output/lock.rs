@@ -39,8 +39,16 @@ impl Drop for FolderLock {
     }
 }
 
-/// Locks `dir` (made if need be), waiting for another run to finish.
+/// Locks `dir` (made if need be), waiting for another run to finish. An error names `dir`.
 pub fn lock_folder(dir: &Path) -> io::Result<FolderLock> {
+    try_lock_folder(dir).map_err(|e| cannot_lock(dir, e))
+}
+
+fn cannot_lock(dir: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot lock {}: {e}", dir.display()))
+}
+
+fn try_lock_folder(dir: &Path) -> io::Result<FolderLock> {
     let made = !dir.exists();
     std::fs::create_dir_all(dir)?;
     let path: PathBuf = dir.join(LOCK_FILE);
@@ -72,7 +80,12 @@ impl OutputDir {
     /// Locks the output directory for this run and finishes what a killed run left in it.
     pub fn lock(&self) -> io::Result<FolderLock> {
         let mut lock = lock_folder(self.root())?;
-        lock.recovered = self.recover()?;
+        lock.recovered = self.recover().map_err(|e| cannot_lock(self.root(), e))?;
         Ok(lock)
+    }
+
+    /// [`Self::lock`] for a run that only reads: none when there is no output directory yet.
+    pub fn lock_if_present(&self) -> io::Result<Option<FolderLock>> {
+        self.root().is_dir().then(|| self.lock()).transpose()
     }
 }

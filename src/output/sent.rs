@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use super::OutputDir;
 use crate::diagnostics::Diagnostic;
-use crate::documents::corrections::{changes, corrected, lowercase_first};
+use crate::documents::corrections::{changes, corrected};
 use crate::documents::{Document, DocumentKind};
-use crate::text::danish_date;
+use crate::text::{danish_date, lowercase_first};
 
 /// Kept in the output directory, beside the build record. Unlike the record it outlives an
 /// upgrade of udvalg: what went out stays what went out.

@@ -53,9 +53,7 @@ pub fn consult(
     consultation: &Consultation,
     out: &OutputDir,
 ) -> Result<PackageReport, RunFailed> {
-    let _lock = out
-        .lock()
-        .map_err(|e| Diagnostic::system(format!("cannot lock {}: {e}", out.root().display())))?;
+    let _lock = out.lock().map_err(|e| Diagnostic::system(e.to_string()))?;
     let templates_hash = templates.hash();
     let folder = folder(consultation);
     let sent_papers = package(plan, consultation);

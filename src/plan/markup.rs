@@ -11,6 +11,7 @@ use typst::{Library, LibraryExt};
 
 use super::model::Markup;
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceRef};
+use crate::text::DANISH_MONTHS;
 
 static LIBRARY: LazyLock<Library> = LazyLock::new(Library::default);
 
@@ -68,7 +69,7 @@ pub fn check(file: &SourceRef, markup: &Markup, diagnostics: &mut Diagnostics) {
     // A line that begins `2028. ` or `8. november` is a numbered list item in Typst.
     for (number, next, range) in found.numbered {
         let next = next.to_lowercase();
-        let month = MONTHS.iter().any(|m| next.starts_with(m));
+        let month = DANISH_MONTHS.iter().any(|m| next.starts_with(m));
         if number > 31 || month {
             diagnostics.push(
                 Diagnostic::warning(format!(
@@ -136,22 +137,6 @@ fn collect_bindings(node: &LinkedNode, bound: &mut HashSet<String>) {
         collect_bindings(&child, bound);
     }
 }
-
-/// Danish month names, which follow a day number at the start of a line.
-const MONTHS: &[&str] = &[
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
 
 /// What one walk of the tree finds besides names.
 #[derive(Default)]

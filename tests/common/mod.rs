@@ -141,6 +141,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Replaces the first `from` in `file` with `to`; `from` must be there.
+pub fn edit(file: impl AsRef<Path>, from: &str, to: &str) {
+    let file = file.as_ref();
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(text.contains(from), "`{from}` is in {}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
+}
+
 /// A fixture plan copied to `dir/plan`, to be edited by a test; its path as a string.
 pub fn fixture_copy(name: &str, dir: &Path) -> String {
     let plan = dir.join("plan");
