@@ -1,6 +1,7 @@
 //! One layout: compile its template over its view, then export each of its outputs as PDF/A-2b
 //! and PDF/UA-1 (the whole document, or one agenda item's pages cut from it).
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
@@ -8,11 +9,11 @@ use typst::foundations::{Bytes, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
-use super::excerpt::cut_item;
+use super::excerpt::ItemPages;
 use super::schedule::LayoutJob;
 use super::templates::file_id;
 use super::world::DocumentWorld;
-use super::{FONTS_KEY, RenderResult, Rendered, Renderer, Templates};
+use super::{FONTS_KEY, LARGE_LAYOUT_PAGES, RenderResult, Rendered, Renderer, Templates};
 use crate::diagnostics::Diagnostic;
 
 impl Renderer {
@@ -50,7 +51,11 @@ impl Renderer {
                 return reported_once(errors).map(Err).collect();
             }
         };
+        if paged.pages().len() >= LARGE_LAYOUT_PAGES {
+            typst::comemo::evict(0);
+        }
         let templates = self.templates_read(&world);
+        let item_pages = OnceCell::new();
         job.outputs
             .iter()
             .zip(reported_once(warnings))
@@ -59,7 +64,8 @@ impl Renderer {
                 let exported = match output.item {
                     None => &paged,
                     Some(item) => {
-                        cut = cut_item(&paged, item, &job.path, output)?;
+                        let pages = item_pages.get_or_init(|| ItemPages::of(&paged));
+                        cut = pages.cut(&paged, item, &job.path, output)?;
                         &cut
                     }
                 };

@@ -1,6 +1,7 @@
 //! An agenda item's PDF, cut from its agenda's layout: the pages from the item's marker to the
 //! next item's, exported as a document of their own.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use typst::foundations::{Label, Selector, Value};
@@ -15,56 +16,67 @@ use crate::diagnostics::Diagnostic;
 /// The label with which lib/item.typ marks where an agenda item's pages begin.
 const ITEM_MARKER: &str = "udvalg-item";
 
-/// Item `number`'s pages of the agenda written at `agenda`, as a document titled as `item`.
-pub(super) fn cut_item(
-    paged: &PagedDocument,
-    number: u64,
-    agenda: &str,
-    item: &Output,
-) -> Result<PagedDocument, Vec<Diagnostic>> {
-    let Some(pages) = item_pages(paged, number) else {
-        return Err(vec![
-            Diagnostic::error(format!(
-                "the agenda {agenda} has no pages for item {number}"
-            ))
-            .with_help(format!("while rendering {}", item.path))
-            .with_help("lib/item.typ must mark where each item begins with `<udvalg-item>`"),
-        ]);
-    };
-    let mut info = paged.info().clone();
-    info.title = Some(item.title.as_str().into());
-    Ok(PagedDocument::new(
-        paged.pages()[pages].iter().cloned().collect(),
-        info,
-    ))
-}
+/// Where each agenda item's pages are in an agenda's layout, found once for all its items (an
+/// agenda of thousands of items is cut in time linear in its items).
+pub(super) struct ItemPages(BTreeMap<i64, Range<usize>>);
 
-/// The pages of item `number`: from its `<udvalg-item>` marker to the page before the next
-/// item's, or to the end.
-fn item_pages(paged: &PagedDocument, number: u64) -> Option<Range<usize>> {
-    let label = Label::new(PicoStr::intern(ITEM_MARKER))?;
-    let introspector = paged.introspector();
-    let mut starts: Vec<(usize, Option<i64>)> = introspector
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|marker| {
-            let page = introspector.page(marker.location()?)?.get() - 1;
-            let value = match &marker.to_packed::<MetadataElem>()?.value {
-                Value::Int(n) => Some(*n),
-                _ => None,
-            };
-            Some((page, value))
-        })
-        .collect();
-    starts.sort_by_key(|(page, _)| *page);
-    let start = starts
-        .iter()
-        .find(|(_, value)| *value == i64::try_from(number).ok())?
-        .0;
-    let end = starts
-        .iter()
-        .map(|(page, _)| *page)
-        .find(|page| *page > start)
-        .unwrap_or(paged.pages().len());
-    Some(start..end)
+impl ItemPages {
+    /// Each item's pages: from its `<udvalg-item>` marker to the page before the next item's,
+    /// or to the end.
+    pub(super) fn of(paged: &PagedDocument) -> Self {
+        let Some(label) = Label::new(PicoStr::intern(ITEM_MARKER)) else {
+            return Self(BTreeMap::new());
+        };
+        let introspector = paged.introspector();
+        let mut starts: Vec<(usize, i64)> = introspector
+            .query(&Selector::Label(label))
+            .iter()
+            .filter_map(|marker| {
+                let page = introspector.page(marker.location()?)?.get() - 1;
+                match &marker.to_packed::<MetadataElem>()?.value {
+                    Value::Int(n) => Some((page, *n)),
+                    _ => None,
+                }
+            })
+            .collect();
+        starts.sort_by_key(|(page, _)| *page);
+        let mut pages = BTreeMap::new();
+        for (i, (start, number)) in starts.iter().enumerate() {
+            let end = starts[i..]
+                .iter()
+                .map(|(page, _)| *page)
+                .find(|page| page > start)
+                .unwrap_or(paged.pages().len());
+            pages.entry(*number).or_insert(*start..end);
+        }
+        Self(pages)
+    }
+
+    /// Item `number`'s pages of the agenda written at `agenda`, as a document titled as `item`.
+    pub(super) fn cut(
+        &self,
+        paged: &PagedDocument,
+        number: u64,
+        agenda: &str,
+        item: &Output,
+    ) -> Result<PagedDocument, Vec<Diagnostic>> {
+        let pages = i64::try_from(number)
+            .ok()
+            .and_then(|number| self.0.get(&number));
+        let Some(pages) = pages else {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "the agenda {agenda} has no pages for item {number}"
+                ))
+                .with_help(format!("while rendering {}", item.path))
+                .with_help("lib/item.typ must mark where each item begins with `<udvalg-item>`"),
+            ]);
+        };
+        let mut info = paged.info().clone();
+        info.title = Some(item.title.as_str().into());
+        Ok(PagedDocument::new(
+            paged.pages()[pages.clone()].iter().cloned().collect(),
+            info,
+        ))
+    }
 }

@@ -42,6 +42,12 @@ const CACHE_AGE: usize = 2;
 /// export time instead of 1.12x, for 25 MB more.) `watch` trims between runs instead.
 const TRIM_FROM: usize = 100;
 
+/// A layout of at least this many pages (an agenda of a few hundred items) empties the memo
+/// cache as soon as it is laid out, before its PDFs are exported: what it cached is of little
+/// use to the next layout, and kept it would add that layout's memory to the next one's (two
+/// editions of a 5,000-item agenda would need both at once).
+const LARGE_LAYOUT_PAGES: usize = 200;
+
 /// Fewer layouts than this are done sooner by threads than by worker processes, each of which
 /// starts with an empty memo cache (the built-in plan has about 40).
 const WORKERS_FROM: usize = 100;
