@@ -226,3 +226,23 @@ bench_plan "built-in plan" "$WORK/default" $((RUNS * 4)) meetings.toml \
 "$PWD/target/release/udvalg-synthetic" "$WORK/synthetic" --committees "$COMMITTEES" >/dev/null
 bench_plan "synthetic municipality-year ($COMMITTEES committees x 11 meetings x 15 items)" \
   "$WORK/synthetic" "$RUNS" meetings.toml "Kvalitetsrapport 1\"" "Kvalitetsrapport 1 (rettet)\""
+
+# One meeting of many items: a full build's time and peak memory grow with the items, not with
+# their square (each page's footer finds its item by a counter and a label, not by going
+# through every item). The goal: 5,000 items under 5x the time per item of 100 items.
+echo
+echo "== one meeting of many items (its agenda, public agenda and item PDFs); fastest of $RUNS runs"
+per_item_100=""
+for items in 100 1000 5000; do
+  "$PWD/target/release/udvalg-synthetic" "$WORK/items-$items" --committees 1 --meetings 1 \
+    --items "$items" >/dev/null
+  best=""
+  for run in $(seq "$RUNS"); do
+    line=$(measure "$UDVALG" --plan "$WORK/items-$items" --out "$WORK/out-items-$items-$run" build)
+    if faster "${line%% *}" "${best%% *}"; then best="$line"; fi
+  done
+  read -r t m <<<"$best"
+  per_item=$(awk -v t="$t" -v n="$items" 'BEGIN { printf "%.2f", t * 1000 / n }')
+  [[ -z "$per_item_100" ]] && per_item_100=$per_item
+  echo "   $(printf '%5d' "$items") items   ${t} s   peak RSS ${m} MB   ${per_item} ms per item ($(ratio "$per_item" "$per_item_100")x the 100-item meeting's)"
+done

@@ -45,6 +45,9 @@ pub struct BuildOptions {
     /// The program that renders as `<program> render-worker` (this one): large runs render in
     /// worker processes rather than threads.
     pub workers: Option<std::path::PathBuf>,
+    /// Render every layout in a worker process (`watch`: a layout stopped at its limit must
+    /// not stay behind in the process that goes on watching).
+    pub isolated: bool,
 }
 
 /// Fewer documents than this render too fast for a progress bar to help.
@@ -84,7 +87,16 @@ pub fn build(
             let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
             (catalogue, sent, BuildRecord::load(out), views)
         },
-        || Renderer::new(templates, today).with_workers(options.workers.clone()),
+        || {
+            let renderer = Renderer::new(templates, today)
+                .with_workers(options.workers.clone())
+                .for_plan(plan);
+            if options.isolated {
+                renderer.isolated()
+            } else {
+                renderer
+            }
+        },
     );
     let (current, stale): (Vec<_>, Vec<_>) =
         catalogue

@@ -250,10 +250,81 @@ pub fn emit_to_stderr(diagnostics: &[Diagnostic]) {
     let _ = io::Write::flush(&mut stderr);
 }
 
+/// At most this many diagnostics are drawn for one file; a line says how many more there are.
+pub const SHOWN_PER_FILE: usize = 20;
+
+/// A source line longer than this many characters is shown as an excerpt around the problem.
+const LONGEST_LINE: usize = 160;
+/// How many characters of a long line are shown before the problem.
+const BEFORE: usize = 40;
+
+/// The first [`SHOWN_PER_FILE`] diagnostics of each file, in their order, each file's last one
+/// followed by a note of how many more errors and warnings it has: a plan with a thousand
+/// mistakes of one kind shows the first ones and the count, not pages of the same.
+pub fn first_per_file(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut shown: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut hidden: Vec<(String, usize, usize)> = Vec::new();
+    let mut kept = Vec::with_capacity(diagnostics.len().min(1000));
+    for d in diagnostics {
+        let Some(name) = d.location.as_ref().map(|l| l.file.name.clone()) else {
+            kept.push(d);
+            continue;
+        };
+        let count = shown.entry(name.clone()).or_default();
+        *count += 1;
+        if *count <= SHOWN_PER_FILE {
+            kept.push(d);
+            continue;
+        }
+        let at = match hidden.iter().position(|(file, _, _)| *file == name) {
+            Some(at) => at,
+            None => {
+                hidden.push((name, 0, 0));
+                hidden.len() - 1
+            }
+        };
+        match d.severity {
+            Severity::Error => hidden[at].1 += 1,
+            Severity::Warning => hidden[at].2 += 1,
+        }
+    }
+    for (file, errors, warnings) in hidden {
+        let count = |n: usize, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let parts: Vec<String> = [
+            count(errors, "more error", "more errors"),
+            count(warnings, "more warning", "more warnings"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let severity = if errors > 0 {
+            Diagnostic::error
+        } else {
+            Diagnostic::warning
+        };
+        kept.push(
+            severity(format!("{}: {} not shown", file, parts.join(" and ")))
+                .with_help("fix the ones above and run again, or use `--format json` for all"),
+        );
+    }
+    kept
+}
+
 /// Writes diagnostics as codespan-reporting draws them: the position, the source line, the help.
+/// A problem in a very long line (a prose field written on one line) shows an excerpt of it.
 pub fn emit(writer: &mut dyn WriteColor, diagnostics: &[Diagnostic]) -> io::Result<()> {
     let config = term::Config::default();
     for diagnostic in diagnostics {
+        if let Some(loc) = &diagnostic.location
+            && let Some(excerpt) = Excerpt::of_long_line(loc)
+        {
+            excerpt.write(writer, diagnostic)?;
+            continue;
+        }
         let mut files = SimpleFiles::new();
         let mut cs_diag = match diagnostic.severity {
             Severity::Error => cs::Diagnostic::error(),
@@ -276,6 +347,88 @@ pub fn emit(writer: &mut dyn WriteColor, diagnostics: &[Diagnostic]) -> io::Resu
         term::emit(writer, &config, &files, &cs_diag).map_err(io::Error::other)?;
     }
     Ok(())
+}
+
+/// The part of a long line around a problem, drawn as codespan-reporting draws a short one.
+struct Excerpt {
+    name: String,
+    line: usize,
+    column: usize,
+    /// The characters shown, with `…` where the line goes on.
+    shown: String,
+    /// Where the problem is in `shown`, in characters.
+    marked: std::ops::Range<usize>,
+}
+
+impl Excerpt {
+    /// The excerpt of the problem's first line, if that line is too long to show whole.
+    fn of_long_line(loc: &Location) -> Option<Self> {
+        let text = &loc.file.text;
+        let start = floor_char_boundary(text, loc.range.start.min(text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = &text[line_start..line_end];
+        if line.chars().count() <= LONGEST_LINE {
+            return None;
+        }
+        let (number, column) = loc.file.line_col(start);
+        let chars: Vec<char> = line.chars().collect();
+        let at = column - 1;
+        let end_in_line = floor_char_boundary(text, loc.range.end.clamp(start, line_end));
+        let width = text[start..end_in_line].chars().count().max(1);
+        let from = at.saturating_sub(BEFORE);
+        let to = (from + LONGEST_LINE).min(chars.len());
+        let mut shown: String = if from > 0 {
+            "…".into()
+        } else {
+            String::new()
+        };
+        let offset = shown.chars().count();
+        shown.extend(&chars[from..to]);
+        if to < chars.len() {
+            shown.push('…');
+        }
+        let marked_start = offset + at - from;
+        let marked_end = (marked_start + width)
+            .min(offset + to - from)
+            .max(marked_start + 1);
+        Some(Self {
+            name: loc.file.name.clone(),
+            line: number,
+            column,
+            shown,
+            marked: marked_start..marked_end,
+        })
+    }
+
+    fn write(&self, writer: &mut dyn WriteColor, diagnostic: &Diagnostic) -> io::Result<()> {
+        let severity = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let gutter = " ".repeat(self.line.to_string().len());
+        writeln!(writer, "{severity}: {}", diagnostic.message)?;
+        writeln!(
+            writer,
+            "{gutter} ┌─ {}:{}:{}",
+            self.name, self.line, self.column
+        )?;
+        writeln!(writer, "{gutter} │")?;
+        writeln!(writer, "{} │ {}", self.line, self.shown)?;
+        writeln!(
+            writer,
+            "{gutter} │ {}{}",
+            " ".repeat(self.marked.start),
+            "^".repeat(self.marked.len())
+        )?;
+        if !diagnostic.help.is_empty() {
+            writeln!(writer, "{gutter} │")?;
+        }
+        for help in &diagnostic.help {
+            writeln!(writer, "{gutter} = help: {help}")?;
+        }
+        writeln!(writer)
+    }
 }
 
 #[derive(Serialize)]

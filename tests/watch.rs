@@ -12,6 +12,123 @@ use common::*;
 /// Generous: the test waits for events, it does not time them.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// A running `udvalg watch` and the lines it writes.
+struct Watching {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(cwd: &std::path::Path, plan: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
+            .args(["watch", "--plan", plan])
+            .current_dir(cwd)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel::<String>();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let out_tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = out_tx.send(line);
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(format!("stderr: {line}"));
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// The lines up to and with the first that contains `what`.
+    fn wait_for(&self, what: &str) -> Vec<String> {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(what) => {
+                    seen.push(line);
+                    return seen;
+                }
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("no line with `{what}`; saw: {seen:#?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The plan folder moved away and back (as a branch switch or a sync tool does), a file
+/// deleted and written again, and a paper that runs past its time limit: the watch says so
+/// and goes on watching.
+#[test]
+fn watch_survives_a_replaced_folder_a_recreated_file_and_a_runaway_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture_copy("valid/minimal", dir.path());
+    let settings = format!("{plan}/plan.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("date = 2024-03-01", "date = 2024-01-15\nlayout_seconds = 2"),
+    )
+    .unwrap();
+    let meetings = format!("{plan}/meetings.toml");
+    let good = std::fs::read_to_string(&meetings).unwrap();
+    let watch = Watching::start(dir.path(), &plan);
+    watch.wait_for("rebuilt 4 of 4 papers");
+
+    let away = dir.path().join("away");
+    std::fs::rename(&plan, &away).unwrap();
+    watch.wait_for("is gone");
+    watch.wait_for("the plan has errors");
+    let edited = good.replace(
+        "Forbruget følger budgettet.",
+        "Forbruget følger nu budgettet.",
+    );
+    std::fs::write(away.join("meetings.toml"), &edited).unwrap();
+    std::fs::rename(&away, &plan).unwrap();
+    watch.wait_for("was replaced; watching it again");
+    watch.wait_for("rebuilt 3 of 4 papers");
+
+    std::fs::remove_file(&meetings).unwrap();
+    watch.wait_for("the plan has errors");
+    std::fs::write(&meetings, &good).unwrap();
+    watch.wait_for("rebuilt 3 of 4 papers");
+
+    let endless =
+        "#for _ in range(100000) { for _ in range(100000) { for _ in range(100000) { } } }";
+    std::fs::write(
+        &meetings,
+        good.replace(
+            "Se *tabellen* nedenfor.",
+            &format!("{endless} Se *tabellen*."),
+        ),
+    )
+    .unwrap();
+    // Standard output and standard error are read apart: their lines come in either order.
+    let mut seen = watch.wait_for("a paper could not be made");
+    if !seen.iter().any(|l| l.contains("meetings.toml:14:")) {
+        seen.extend(watch.wait_for("meetings.toml:14:"));
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("took longer than 2 s")),
+        "{seen:#?}"
+    );
+    std::fs::write(&meetings, &good).unwrap();
+    watch.wait_for("rebuilt");
+}
+
 #[test]
 fn watch_rebuilds_on_save_and_survives_bad_input() {
     let dir = tempfile::tempdir().unwrap();

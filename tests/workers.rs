@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 use udvalg::documents::{Document, DocumentKind};
-use udvalg::render::{RenderRun, Renderer, Templates};
+use udvalg::render::{Limits, RenderRun, Renderer, Templates};
 
 /// More layouts than a run needs before it starts workers.
 const DOCUMENTS: usize = 120;
@@ -53,8 +53,19 @@ fn documents() -> Vec<Document> {
 
 /// Renders on two threads, or in two workers started from `workers`.
 fn render(templates: Templates, documents: &[Document], workers: Option<PathBuf>) -> RenderRun {
+    render_within(templates, documents, workers, Limits::default())
+}
+
+fn render_within(
+    templates: Templates,
+    documents: &[Document],
+    workers: Option<PathBuf>,
+    limits: Limits,
+) -> RenderRun {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    let renderer = Renderer::new(templates, date).with_workers(workers);
+    let renderer = Renderer::new(templates, date)
+        .with_workers(workers)
+        .with_limits(limits);
     let documents: Vec<&Document> = documents.iter().collect();
     rayon::ThreadPoolBuilder::new()
         .num_threads(2)
@@ -190,4 +201,57 @@ fn a_large_build_renders_in_processes_with_the_same_result() {
     );
     assert!(two.len() > 200, "{}", two.len());
     assert_eq!(two, one);
+}
+
+/// A layout that would run for hours is stopped at the time limit, in threads and in workers
+/// alike; every other document is rendered, and the run returns.
+#[test]
+fn a_layout_past_its_time_limit_is_stopped_and_the_rest_render() {
+    let endless = format!("{MINUTES}#for _ in range(100000) {{ for _ in range(100000) {{ }} }}\n");
+    let limits = Limits {
+        time: std::time::Duration::from_secs(2),
+        ..Limits::default()
+    };
+    for workers in [udvalg(), None] {
+        // Run beside the test, so that a run that never ends fails the test instead of
+        // hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let templates = templates(&endless);
+        let in_workers = workers.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(render_within(templates, &documents(), in_workers, limits));
+        });
+        let run = rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the run ends within two minutes");
+        let (ok, failed): (Vec<_>, Vec<_>) = run.results.into_iter().partition(|r| r.is_ok());
+        assert_eq!(ok.len(), DOCUMENTS - 1, "in workers: {}", workers.is_some());
+        let errors = failed.into_iter().next().unwrap().unwrap_err();
+        assert!(
+            errors[0].message.contains("took longer than 2 s"),
+            "{:?}",
+            errors[0]
+        );
+    }
+}
+
+/// A layout that asks for more memory than the limit ends its worker, which is reported and
+/// replaced; the rest render. (In threads, the binary's allocator stops it: the fixture
+/// invalid/prose-needs-too-much-memory.)
+#[test]
+fn a_layout_past_its_memory_limit_is_stopped_and_the_rest_render() {
+    let greedy = format!("{MINUTES}#range(2000000000).len()\n");
+    let limits = Limits {
+        memory_mb: 256,
+        ..Limits::default()
+    };
+    let run = render_within(templates(&greedy), &documents(), udvalg(), limits);
+    let (ok, failed): (Vec<_>, Vec<_>) = run.results.into_iter().partition(|r| r.is_ok());
+    assert_eq!(ok.len(), DOCUMENTS - 1);
+    let errors = failed.into_iter().next().unwrap().unwrap_err();
+    assert!(
+        errors[0].message.contains("needed more than 256 MB"),
+        "{:?}",
+        errors[0]
+    );
 }

@@ -49,6 +49,22 @@ pub fn closed_days(year: i32) -> Vec<ClosedDay> {
     days
 }
 
+/// The name of the national closed day `date` is, if it is one. Each year's days are worked
+/// out once per thread: counting working days asks about every day in turn.
+fn closed_day_name(date: NaiveDate) -> Option<&'static str> {
+    thread_local! {
+        static YEARS: std::cell::RefCell<std::collections::HashMap<i32, Vec<ClosedDay>>> =
+            std::cell::RefCell::default();
+    }
+    YEARS.with(|years| {
+        let mut years = years.borrow_mut();
+        let days = years
+            .entry(date.year())
+            .or_insert_with(|| closed_days(date.year()));
+        days.iter().find(|d| d.date == date).map(|d| d.name)
+    })
+}
+
 /// The plan's working-day rules: the national closed days plus the plan's own.
 #[derive(Clone, Debug)]
 pub struct WorkingCalendar {
@@ -74,11 +90,8 @@ impl WorkingCalendar {
             Weekday::Sat if !self.saturday_is_working_day => return Some("lørdag"),
             _ => {}
         }
-        if let Some(day) = closed_days(date.year())
-            .into_iter()
-            .find(|d| d.date == date)
-        {
-            return Some(day.name);
+        if let Some(name) = closed_day_name(date) {
+            return Some(name);
         }
         self.extra_closed
             .binary_search(&date)

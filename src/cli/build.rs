@@ -34,16 +34,17 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     };
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let out = OutputDir::new(&global.out);
-    let (mut diagnostics, mut report) =
-        match attempt(global, &source, &selection, &out, args.force, progress)? {
-            Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
-                return Ok(Outcome::failed(diagnostics));
-            }
-            Attempt::Built(diagnostics, Err(failed)) => {
-                return Ok(Outcome::write_failed(diagnostics, failed, out.root()));
-            }
-            Attempt::Built(diagnostics, Ok(report)) => (diagnostics, report),
-        };
+    let (mut diagnostics, mut report) = match attempt(
+        global, &source, &selection, &out, args.force, progress, false,
+    )? {
+        Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
+            return Ok(Outcome::failed(diagnostics));
+        }
+        Attempt::Built(diagnostics, Err(failed)) => {
+            return Ok(Outcome::write_failed(diagnostics, failed, out.root()));
+        }
+        Attempt::Built(diagnostics, Ok(report)) => (diagnostics, report),
+    };
     diagnostics.extend(std::mem::take(&mut report.warnings));
     let changed = report.written.iter().filter(|w| w.changed).count();
     let processes = match report.workers {
@@ -116,6 +117,7 @@ pub(super) fn attempt(
     out: &OutputDir,
     force: bool,
     progress: bool,
+    isolated: bool,
 ) -> Result<Attempt, UsageError> {
     let (loaded, templates) =
         rayon::join(|| plan::load_valid(source), || resolve_templates(global));
@@ -136,6 +138,7 @@ pub(super) fn attempt(
         force,
         progress,
         workers: std::env::current_exe().ok(),
+        isolated,
     };
     let built = build::build(&plan, templates, selection, out, options);
     Ok(Attempt::Built(diagnostics, built))

@@ -32,7 +32,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
             Ok(t) => t,
             Err(d) => return Ok(Outcome::failed(vec![d])),
         };
-        let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
+        let renderer =
+            Renderer::new(templates, plan.settings.plan.date.get_ref().0).for_plan(&plan);
         let mut catalogue = documents::catalogue(&plan, &Selection::default());
         // Papers that went out are checked as they went out, and their corrected editions.
         match SentLedger::load(&OutputDir::new(&global.out)) {

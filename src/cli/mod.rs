@@ -180,9 +180,6 @@ impl Outcome {
     }
 }
 
-/// The stack of each rendering thread, as large as a main thread's on Linux and more.
-pub(crate) const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
-
 /// A problem with the invocation or the system, not with the plan: exit code 2.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -192,7 +189,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         return worker::run();
     }
     // Typst lays out recursively; rayon's default 2 MB stacks overflow on long agendas.
-    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(RENDER_STACK_BYTES);
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(crate::render::RENDER_STACK_BYTES);
     if let Some(jobs) = cli.global.jobs {
         pool = pool.num_threads(jobs.max(1));
     }

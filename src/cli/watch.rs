@@ -31,20 +31,12 @@ pub fn run(global: &GlobalArgs, _args: &WatchArgs) -> Result<Outcome, UsageError
     };
     let out = OutputDir::new(&global.out);
     let out_root = absolute(out.root());
-    let (tx, rx) = mpsc::channel();
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = tx.send(event);
-    })
-    .map_err(|e| UsageError(format!("cannot watch files: {e}")))?;
     let mut watched = vec![plan_dir.clone()];
     if let Some(dir) = template_dir(global) {
         watched.push(dir);
     }
-    for dir in &watched {
-        watcher
-            .watch(dir, RecursiveMode::Recursive)
-            .map_err(|e| UsageError(format!("cannot watch {}: {e}", dir.display())))?;
-    }
+    let (tx, rx) = mpsc::channel();
+    let mut folders = Folders::watch(&watched, tx)?;
     println!(
         "watching {}; papers go to {}; stop with Ctrl-C",
         watched
@@ -56,16 +48,93 @@ pub fn run(global: &GlobalArgs, _args: &WatchArgs) -> Result<Outcome, UsageError
     );
     loop {
         rebuild(global, &source, &out);
-        // Wait for a change that is not one of our own writes, then for the burst to end.
+        // Wait for a change that is not one of our own writes, then for the burst to end. A
+        // folder replaced (moved away and back, a branch switched, a sync tool) is watched
+        // anew: the old watch follows the folder that went away.
         loop {
-            match rx.recv() {
+            match rx.recv_timeout(LOOK_AGAIN) {
                 Ok(Ok(event)) if is_edit(&event, &out_root) => break,
                 Ok(_) => continue,
-                Err(_) => return Err(UsageError("the file watcher stopped".into())),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if folders.replaced() {
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(UsageError("the file watcher stopped".into()));
+                }
             }
         }
         while rx.recv_timeout(QUIET_PERIOD).is_ok() {}
+        folders.replaced();
     }
+}
+
+/// How often the watched folders are looked at, to see whether one was replaced.
+const LOOK_AGAIN: Duration = Duration::from_secs(1);
+
+type Events = mpsc::Sender<notify::Result<notify::Event>>;
+
+/// The watched folders, each as the file it was when its watch began.
+struct Folders {
+    watcher: notify::RecommendedWatcher,
+    folders: Vec<(PathBuf, Option<FileId>)>,
+}
+
+impl Folders {
+    fn watch(dirs: &[PathBuf], events: Events) -> Result<Self, UsageError> {
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = events.send(event);
+        })
+        .map_err(|e| UsageError(format!("cannot watch files: {e}")))?;
+        for dir in dirs {
+            watcher
+                .watch(dir, RecursiveMode::Recursive)
+                .map_err(|e| UsageError(format!("cannot watch {}: {e}", dir.display())))?;
+        }
+        let folders = dirs.iter().map(|d| (d.clone(), file_id(d))).collect();
+        Ok(Self { watcher, folders })
+    }
+
+    /// Whether a folder is no longer the one watched; if so, the folders there now are
+    /// watched, and the terminal is told.
+    fn replaced(&mut self) -> bool {
+        let mut replaced = false;
+        for (dir, watched) in &mut self.folders {
+            let now = file_id(dir);
+            if now == *watched {
+                continue;
+            }
+            replaced = true;
+            let _ = self.watcher.unwatch(dir);
+            *watched = now;
+            if now.is_none() {
+                println!("{} is gone; watching for it to come back", dir.display());
+            } else if self.watcher.watch(dir, RecursiveMode::Recursive).is_ok() {
+                println!("{} was replaced; watching it again", dir.display());
+            } else {
+                // Not watchable yet (being written): looked at again in a second.
+                *watched = None;
+            }
+        }
+        replaced
+    }
+}
+
+/// A folder's device and inode: the same path may name another folder after a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(FileId(meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<FileId> {
+    std::fs::metadata(path).ok().map(|_| FileId(0, 0))
 }
 
 /// A file was written, created or removed outside the output folder. Reads are events too
@@ -88,7 +157,15 @@ fn absolute(path: &Path) -> PathBuf {
 /// One round: load, check and build what changed; print what happened.
 fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
     let started = Instant::now();
-    let attempt = attempt(global, source, &Selection::default(), out, false, false);
+    let attempt = attempt(
+        global,
+        source,
+        &Selection::default(),
+        out,
+        false,
+        false,
+        true,
+    );
     let (shown, line) = match attempt {
         // Only a selected meeting the plan lacks is a usage error, and the watch selects none.
         Err(UsageError(message)) => (vec![Diagnostic::error(message)], "nothing was built".into()),
@@ -104,7 +181,7 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
             let line = if failed.incomplete {
                 "not every file could be put in place; the next round finishes the job"
             } else {
-                "a template failed; nothing was written, the last good papers stay"
+                "a paper could not be made; nothing was written, the last good papers stay"
             };
             shown.extend(failed.diagnostics.into_sorted());
             (shown, line.into())
@@ -119,7 +196,9 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
             (shown, line)
         }
     };
-    diagnostics::emit_to_stderr(&diagnostics::merge_repeats(shown));
+    diagnostics::emit_to_stderr(&diagnostics::first_per_file(diagnostics::merge_repeats(
+        shown,
+    )));
     println!("{line}");
     // While it waits for the next change; a short rebuild does not trim as it renders.
     crate::render::trim_memo_cache();

@@ -1,7 +1,8 @@
 //! `udvalg render-worker` (hidden): the process `build` starts for each of its render threads.
 //! It lays out what it reads on standard input and writes the PDFs to standard output.
 
-use super::{Outcome, RENDER_STACK_BYTES, UsageError};
+use super::{Outcome, UsageError};
+use crate::render::RENDER_STACK_BYTES;
 
 pub fn run() -> Result<Outcome, UsageError> {
     end_with_parent();

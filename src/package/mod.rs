@@ -73,7 +73,7 @@ pub fn consult(
     let mut all: Vec<&Document> = sent_papers.iter().collect();
     all.push(&summary);
 
-    let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0);
+    let renderer = Renderer::new(templates, plan.settings.plan.date.get_ref().0).for_plan(plan);
     let mut errors = Diagnostics::default();
     let mut warnings = Vec::new();
     let mut pages = 0;

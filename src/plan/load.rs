@@ -254,6 +254,22 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Every plan file's text: plan.toml, meetings.toml, strategy.toml, implementation.toml,
+    /// then the files of each folder.
+    pub fn source_files(&self) -> Vec<SourceRef> {
+        let files = &self.files;
+        [Some(&files.plan), Some(&files.meetings)]
+            .into_iter()
+            .chain([files.strategy.as_ref(), files.implementation.as_ref()])
+            .flatten()
+            .cloned()
+            .chain(self.consultations.iter().map(|c| c.file.clone()))
+            .chain(self.action_plans.iter().map(|a| a.file.clone()))
+            .chain(self.key_figures.iter().map(|k| k.file.clone()))
+            .chain(self.edition_contents.iter().map(|e| e.file.clone()))
+            .collect()
+    }
+
     pub fn meeting(&self, id: &str) -> Option<&Meeting> {
         self.meetings.iter().find(|m| m.id.get_ref() == id)
     }

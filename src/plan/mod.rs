@@ -9,6 +9,7 @@ mod followup;
 pub mod load;
 pub mod markup;
 pub mod model;
+pub mod strings;
 mod timing;
 pub mod validate;
 pub mod values;

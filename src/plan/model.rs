@@ -44,7 +44,18 @@ pub struct PlanInfo {
     /// [`super::load::DEFAULT_MAX_ATTACHMENT_MB`].
     #[serde(default)]
     pub max_attachment_mb: Option<Spanned<u64>>,
+    /// How long one paper may take to lay out, in seconds (`render::guard` has the default).
+    #[serde(default)]
+    pub layout_seconds: Option<Spanned<u64>>,
+    /// How much memory the papers being laid out may hold, in MB.
+    #[serde(default)]
+    pub layout_memory_mb: Option<Spanned<u64>>,
 }
+
+/// The values `layout_seconds` may take: a paper of a day is no limit at all.
+pub const LAYOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=86_400;
+/// The values `layout_memory_mb` may take: from 256 MB to 1 TB.
+pub const LAYOUT_MEMORY_MB: std::ops::RangeInclusive<u64> = 256..=1_048_576;
 
 impl PlanInfo {
     /// The largest file an item may attach, in bytes.

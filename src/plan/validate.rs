@@ -68,6 +68,33 @@ fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
                 )),
         );
     }
+    let ranges = [
+        (
+            "layout_seconds",
+            &settings.plan.layout_seconds,
+            super::model::LAYOUT_SECONDS,
+        ),
+        (
+            "layout_memory_mb",
+            &settings.plan.layout_memory_mb,
+            super::model::LAYOUT_MEMORY_MB,
+        ),
+    ];
+    for (key, value, range) in ranges {
+        if let Some(value) = value
+            && !range.contains(value.get_ref())
+        {
+            d.push(
+                Diagnostic::error(format!(
+                    "`{key}` must be from {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+                .at(file, value.span())
+                .with_help("leave it out for the default"),
+            );
+        }
+    }
     let mut mandate_ids = Ids::new("mandate");
     for mandate in &settings.mandate {
         mandate_ids.add(file, &mandate.id, d);

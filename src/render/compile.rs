@@ -36,7 +36,7 @@ impl Renderer {
             return reported_once(vec![missing]).map(Err).collect();
         };
         let world = DocumentWorld {
-            renderer: self,
+            renderer: &self.shared,
             main,
             view: Bytes::new(job.view.clone()),
             read: Mutex::new(HashSet::new()),

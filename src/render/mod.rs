@@ -4,6 +4,7 @@
 
 mod compile;
 mod excerpt;
+pub mod guard;
 mod schedule;
 mod templates;
 mod threads;
@@ -13,6 +14,7 @@ mod world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -22,7 +24,8 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt};
 use typst_kit::fonts::FontStore;
 
-use schedule::{largest_first, not_rendered, schedule};
+pub use guard::Limits;
+use schedule::{LayoutJob, largest_first, not_rendered, schedule};
 use templates::file_id;
 pub use templates::{FONTS_KEY, Templates};
 pub use workers::serve as serve_worker;
@@ -48,6 +51,10 @@ const TRIM_FROM: usize = 100;
 /// editions of a 5,000-item agenda would need both at once).
 const LARGE_LAYOUT_PAGES: usize = 200;
 
+/// The stack of each rendering thread: Typst lays out recursively, and the default 2 MB stacks
+/// overflow on long agendas.
+pub const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// Fewer layouts than this are done sooner by threads than by worker processes, each of which
 /// starts with an empty memo cache (the built-in plan has about 40).
 const WORKERS_FROM: usize = 100;
@@ -58,16 +65,36 @@ pub fn trim_memo_cache() {
     typst::comemo::evict(CACHE_AGE);
 }
 
-/// What every document of a run shares.
+/// What every document of a run shares. Cheap to clone: a render thread owns its clone, so
+/// that a layout that has to be left running (see [`guard`]) never points into freed data.
+#[derive(Clone)]
 pub struct Renderer {
+    shared: Arc<Shared>,
+    /// The program to run as `<program> render-worker` for rendering in processes.
+    workers: Option<PathBuf>,
+    /// Whether every layout is rendered in a worker process, however small the run.
+    isolated: bool,
+    limits: Limits,
+    /// The plan files, in which a layout stopped at its limit looks for the prose it printed.
+    plan_files: Arc<[crate::diagnostics::SourceRef]>,
+}
+
+/// The library, fonts and templates of a run, loaded once.
+pub struct Shared {
     library: LazyHash<Library>,
     fonts: FontStore,
     templates: Templates,
     view_id: FileId,
     /// The day Typst's `datetime.today()` answers: the plan's date, never the clock.
     today: NaiveDate,
-    /// The program to run as `<program> render-worker` for rendering in processes.
-    workers: Option<PathBuf>,
+}
+
+impl std::ops::Deref for Renderer {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 /// A rendered PDF, or why it could not be.
@@ -109,13 +136,39 @@ impl Renderer {
         }
         fonts.extend(typst_kit::fonts::embedded());
         Self {
-            library: LazyHash::new(Library::builder().build()),
-            fonts,
-            templates,
-            view_id: file_id("view.json").expect("a constant, valid path"),
-            today,
+            shared: Arc::new(Shared {
+                library: LazyHash::new(Library::builder().build()),
+                fonts,
+                templates,
+                view_id: file_id("view.json").expect("a constant, valid path"),
+                today,
+            }),
             workers: None,
+            isolated: false,
+            limits: Limits::default(),
+            plan_files: Arc::new([]),
         }
+    }
+
+    /// The time and memory limits of the plan, and its files: a paper stopped at a limit is
+    /// reported at the prose field that made it run away.
+    pub fn for_plan(mut self, plan: &crate::plan::Plan) -> Self {
+        self.limits = Limits::of(&plan.settings.plan);
+        self.plan_files = plan.source_files().into();
+        self
+    }
+
+    /// The time and memory one layout may take.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Renders every layout in a worker process, also a run of one (`watch`: a process that
+    /// lives on must not keep a layout that ran away). Needs [`Self::with_workers`].
+    pub fn isolated(mut self) -> Self {
+        self.isolated = true;
+        self
     }
 
     /// Renders large runs in worker processes, one per thread, each started as
@@ -145,9 +198,14 @@ impl Renderer {
         let threads = rayon::current_num_threads();
         let (queue, runs) = schedule(documents);
         let runs = largest_first(&queue, &runs);
+        let queue: Arc<[LayoutJob]> = queue.into();
         let in_workers = match &self.workers {
+            Some(program) if self.isolated => {
+                let count = threads.min(queue.len()).max(1);
+                workers::render(self, program, count, (&queue[..], &runs), done)
+            }
             Some(program) if threads > 1 && queue.len() >= WORKERS_FROM => {
-                workers::render(self, program, threads, (&queue, &runs), done)
+                workers::render(self, program, threads, (&queue[..], &runs), done)
             }
             _ => None,
         };

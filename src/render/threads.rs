@@ -1,53 +1,133 @@
-//! Rendering on this process's threads, each taking the next layout from one queue.
+//! Rendering on this process's threads, each taking the next layout from one queue, under the
+//! watch of [`guard`](super::guard): a layout that runs past its limit is reported and left
+//! behind, and a new thread takes the rest of the queue.
 
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use super::schedule::LayoutJob;
+use super::guard::{self, Runaway, Slot};
+use super::schedule::{LayoutJob, not_rendered};
 use super::{
-    Done, LAYOUTS_PER_TRIM, RenderResult, RenderRun, Renderer, TRIM_FROM, trim_memo_cache,
+    Done, LAYOUTS_PER_TRIM, RENDER_STACK_BYTES, RenderResult, RenderRun, Renderer, TRIM_FROM,
+    trim_memo_cache,
 };
+use crate::diagnostics::Diagnostic;
+
+/// How often the threads' layouts are looked at.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+
+/// A layout's results, by its place in the run, and how long it took.
+type Answer = (usize, Vec<RenderResult>, Duration);
+
+/// What the render threads of a run share.
+struct Queue {
+    renderer: Renderer,
+    jobs: Arc<[LayoutJob]>,
+    /// The jobs' places in the order they are taken.
+    order: Vec<usize>,
+    next: AtomicUsize,
+    finished: AtomicUsize,
+    trims: bool,
+    threads: usize,
+}
 
 impl Renderer {
-    /// Renders with this process's threads, each taking the next layout from one queue: the
-    /// results by the index of their document in the run.
+    /// Renders with `threads` threads of this process, each taking the next layout from one
+    /// queue: the results by the index of their document in the run.
     pub(super) fn render_in_threads(
         &self,
         threads: usize,
-        (queue, runs): (&[LayoutJob], &[Range<usize>]),
+        (jobs, runs): (&Arc<[LayoutJob]>, &[Range<usize>]),
         done: Done,
     ) -> RenderRun<(usize, RenderResult)> {
-        let order: Vec<&LayoutJob> = runs.iter().flat_map(|run| &queue[run.clone()]).collect();
-        let trims = queue.len() >= TRIM_FROM;
-        let next = AtomicUsize::new(0);
-        let finished = AtomicUsize::new(0);
-        let rendered: Vec<(Vec<(usize, RenderResult)>, Duration)> = (0..threads)
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|_| {
-                let mut mine = Vec::new();
-                let mut busy = Duration::ZERO;
-                while let Some(job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let (results, took) = self.render_timed(job);
-                    busy += took;
-                    job.finish(results, done, &mut mine);
-                    let finished = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                    if trims && finished.is_multiple_of(threads * LAYOUTS_PER_TRIM) {
-                        trim_memo_cache();
+        guard::set_memory_limit(&self.limits);
+        let queue = Arc::new(Queue {
+            renderer: self.clone(),
+            jobs: jobs.clone(),
+            order: runs.iter().flat_map(|run| run.clone()).collect(),
+            next: AtomicUsize::new(0),
+            finished: AtomicUsize::new(0),
+            trims: jobs.len() >= TRIM_FROM,
+            threads,
+        });
+        let (answers, answered) = mpsc::channel::<Answer>();
+        let mut slots: Vec<Arc<Slot>> = Vec::new();
+        for _ in 0..threads.min(jobs.len()).max(1) {
+            match start(&queue, &answers) {
+                Ok(slot) => slots.push(slot),
+                Err(_) if !slots.is_empty() => break,
+                Err(e) => return cannot_start(jobs, done, &e),
+            }
+        }
+        let mut results = Vec::new();
+        let mut busy = Duration::ZERO;
+        let mut open = vec![true; jobs.len()];
+        let mut remaining = jobs.len();
+        while remaining > 0 {
+            match answered.recv_timeout(WATCH_EVERY) {
+                Ok((position, answer, took)) => {
+                    if std::mem::take(&mut open[position]) {
+                        remaining -= 1;
+                        busy += took;
+                        jobs[position].finish(answer, done, &mut results);
                     }
                 }
-                (mine, busy)
-            })
-            .collect();
-        let busy = rendered.iter().map(|(_, busy)| *busy).sum();
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            for slot in &mut slots {
+                let Some((position, ran)) = slot.runaway(self.limits.time) else {
+                    continue;
+                };
+                slot.abandon();
+                if std::mem::take(&mut open[position]) {
+                    remaining -= 1;
+                    let job = &jobs[position];
+                    let stopped = job.outputs.iter().map(|_| Err(self.stopped(job, ran)));
+                    job.finish(stopped, done, &mut results);
+                }
+                // The rest of the queue needs a thread; if none starts, the others finish it.
+                if let Ok(fresh) = start(&queue, &answers) {
+                    *slot = fresh;
+                }
+            }
+        }
         RenderRun {
-            results: rendered.into_iter().flat_map(|(mine, _)| mine).collect(),
+            results,
             workers: 0,
             busy,
         }
+    }
+
+    /// The diagnostic of a layout stopped for `ran`: at the prose field with code in it that
+    /// the paper printed (the others such are named too), else at no place.
+    pub(super) fn stopped(&self, job: &LayoutJob, ran: Runaway) -> Vec<Diagnostic> {
+        let hint = match ran {
+            Runaway::Time => {
+                "a loop that does not end, or a paper larger than the limit: `layout_seconds` under [plan] in plan.toml raises the limit"
+            }
+            Runaway::Memory => {
+                "a huge array or string, or a paper larger than the limit: `layout_memory_mb` under [plan] in plan.toml raises the limit"
+            }
+        };
+        let mut places = code_in(&job.view)
+            .into_iter()
+            .filter_map(|text| crate::plan::strings::find(&self.plan_files, &text));
+        let mut d = Diagnostic::error(format!("{}: {}", job.path, self.limits.exceeded(ran)));
+        if let Some((file, span)) = places.next() {
+            d = d.at(&file, first_code_line(&file.text, span));
+        }
+        for (file, span) in places.take(5) {
+            let (line, column) = file.line_col(span.start);
+            d = d.with_help(format!(
+                "the paper also prints code at {}:{line}:{column}",
+                file.name
+            ));
+        }
+        vec![d.with_help(hint)]
     }
 
     /// [`Self::render_layout`], and how long it took.
@@ -56,4 +136,101 @@ impl Renderer {
         let results = self.render_layout(job);
         (results, started.elapsed())
     }
+}
+
+/// Starts a render thread on `queue`, answering on `answers`: its slot.
+fn start(queue: &Arc<Queue>, answers: &mpsc::Sender<Answer>) -> std::io::Result<Arc<Slot>> {
+    let slot = Arc::new(Slot::default());
+    let (queue, answers, mine) = (queue.clone(), answers.clone(), slot.clone());
+    std::thread::Builder::new()
+        .name("udvalg-render".into())
+        .stack_size(RENDER_STACK_BYTES)
+        .spawn(move || render_queue(&queue, &answers, &mine))?;
+    Ok(slot)
+}
+
+/// Takes layouts from `queue` until it is empty or the run has gone on without this thread.
+fn render_queue(queue: &Queue, answers: &mpsc::Sender<Answer>, slot: &Slot) {
+    while !slot.is_abandoned() {
+        let Some(&position) = queue.order.get(queue.next.fetch_add(1, Ordering::Relaxed)) else {
+            return;
+        };
+        let job = &queue.jobs[position];
+        let (results, took) = slot.guard(position, || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| queue.renderer.render_timed(job)))
+                .unwrap_or_else(|_| {
+                    let failed = not_rendered(&job.path, "Typst stopped with an internal error");
+                    (
+                        job.outputs.iter().map(|_| Err(failed.clone())).collect(),
+                        Duration::ZERO,
+                    )
+                })
+        });
+        if slot.is_abandoned() || answers.send((position, results, took)).is_err() {
+            return;
+        }
+        let finished = queue.finished.fetch_add(1, Ordering::Relaxed) + 1;
+        if queue.trims && finished.is_multiple_of(queue.threads * LAYOUTS_PER_TRIM) {
+            trim_memo_cache();
+        }
+    }
+}
+
+/// Every job failed: no render thread would start.
+fn cannot_start(
+    jobs: &[LayoutJob],
+    done: Done,
+    error: &std::io::Error,
+) -> RenderRun<(usize, RenderResult)> {
+    let mut results = Vec::new();
+    for job in jobs {
+        let failed = not_rendered(&job.path, &format!("cannot start a render thread: {error}"));
+        job.finish(
+            job.outputs.iter().map(|_| Err(failed.clone())),
+            done,
+            &mut results,
+        );
+    }
+    RenderRun {
+        results,
+        workers: 0,
+        busy: Duration::ZERO,
+    }
+}
+
+/// The strings of a view with Typst code in them (a `#` not escaped): the prose that can run.
+fn code_in(view: &[u8]) -> Vec<String> {
+    fn walk(value: serde_json::Value, into: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if has_code(&s) => into.push(s),
+            serde_json::Value::Array(values) => values.into_iter().for_each(|v| walk(v, into)),
+            serde_json::Value::Object(map) => map.into_iter().for_each(|(_, v)| walk(v, into)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Ok(view) = serde_json::from_slice(view) {
+        walk(view, &mut found);
+    }
+    found
+}
+
+/// Within `span` of `text`, the line from its first `#` on: where the code begins.
+fn first_code_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(written) = text.get(span.clone()) else {
+        return span;
+    };
+    let Some(hash) = written.find('#') else {
+        return span;
+    };
+    let start = span.start + hash;
+    let end = text[start..span.end]
+        .find('\n')
+        .map_or(span.end, |n| start + n);
+    start..end
+}
+
+fn has_code(text: &str) -> bool {
+    text.match_indices('#')
+        .any(|(at, _)| !text[..at].ends_with('\\'))
 }

@@ -12,10 +12,10 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, World};
 
-use super::Renderer;
+use super::Shared;
 
 pub(super) struct DocumentWorld<'a> {
-    pub renderer: &'a Renderer,
+    pub renderer: &'a Shared,
     pub main: FileId,
     pub view: Bytes,
     /// The template files the compilation asked for: the document's dependencies.

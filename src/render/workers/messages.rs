@@ -19,6 +19,8 @@ pub(super) const HELLO: &str = concat!("udvalg render-worker ", env!("CARGO_PKG_
 pub(super) struct Setup {
     pub display_root: String,
     pub today: NaiveDate,
+    /// The memory limit of a layout, in MB (see `guard`).
+    pub memory_mb: u64,
     pub files: Vec<(String, ByteBuf)>,
 }
 

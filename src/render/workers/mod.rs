@@ -22,6 +22,7 @@ use serde_bytes::ByteBuf;
 use messages::{HELLO, SentResult, Setup, received, sent_results};
 use pipe::{Receiver, decode, send};
 
+use super::guard::{self, Limits, OUT_OF_MEMORY_EXIT, Runaway, Slot};
 use super::schedule::{LayoutJob, Output, not_rendered};
 use super::{
     Done, LAYOUTS_PER_TRIM, RenderResult, RenderRun, Renderer, Templates, trim_memo_cache,
@@ -30,6 +31,9 @@ use super::{
 /// How many layouts a worker is sent ahead of its answers: while it renders one, the next waits
 /// in its queue, so that it never waits for the build to read an answer and send more.
 const IN_FLIGHT: usize = 2;
+
+/// How many times a worker that stopped for no known reason is replaced.
+const RESTARTS: usize = 2;
 
 /// The worker's side: reads the setup, then renders each job until its input ends.
 pub fn serve(input: impl Read + Send + 'static, output: impl Write + Send) -> io::Result<()> {
@@ -44,7 +48,13 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write + Send) -> io
         .map(|(path, bytes)| (path, bytes.into_vec()))
         .collect();
     let templates = Templates::from_files(&setup.display_root, files);
-    let renderer = Renderer::new(templates, setup.today);
+    let limits = Limits {
+        memory_mb: setup.memory_mb,
+        ..Limits::default()
+    };
+    let renderer = Renderer::new(templates, setup.today).with_limits(limits);
+    guard::in_worker();
+    guard::set_memory_limit(&limits);
     send(&mut output, &HELLO)?;
     // Jobs are read as they come, so that the build can send the next one while this one
     // renders, without either side waiting on a full pipe. The reader is not waited for: if
@@ -83,8 +93,15 @@ fn render_jobs(
     jobs: std::sync::mpsc::Receiver<io::Result<LayoutJob>>,
     answers: std::sync::mpsc::SyncSender<(Vec<RenderResult>, Duration)>,
 ) -> io::Result<()> {
+    // The build kills a worker whose layout runs too long; one that asks for too much memory
+    // ends itself (see `guard`).
+    let slot = Slot::default();
     for (laid_out, job) in (1usize..).zip(jobs) {
-        if answers.send(renderer.render_timed(&job?)).is_err() {
+        let job = job?;
+        if answers
+            .send(slot.guard(0, || renderer.render_timed(&job)))
+            .is_err()
+        {
             break;
         }
         if laid_out.is_multiple_of(LAYOUTS_PER_TRIM) {
@@ -108,6 +125,7 @@ pub(super) fn render(
     let setup = Setup {
         display_root: renderer.templates.display_root().to_string(),
         today: renderer.today,
+        memory_mb: renderer.limits.memory_mb,
         files: renderer
             .templates
             .files()
@@ -139,7 +157,12 @@ pub(super) fn render(
                 let jobs =
                     std::iter::from_fn(move || runs.get(next.fetch_add(1, Ordering::Relaxed)))
                         .flat_map(|run| &queue[run.clone()]);
-                scope.spawn(move || worker.drive(jobs, renderer, done))
+                let restart = || {
+                    let mut worker = Worker::spawn(program).ok()?;
+                    worker.send(&setup).ok()?;
+                    worker.ready(program).ok()
+                };
+                scope.spawn(move || worker.drive(jobs, renderer, done, &restart))
             })
             .collect();
         threads
@@ -210,41 +233,91 @@ impl Worker {
     }
 
     /// Renders `jobs`, keeping the next one queued in the worker while it renders one: the
-    /// results by the index of their document, and the time the worker spent rendering. If the
-    /// worker stops, the layouts it had fail, and it takes no more.
+    /// results by the index of their document, and the time the worker spent rendering. A
+    /// worker whose layout runs past the time limit is killed. If the worker stops, the layout
+    /// it was on fails, and a new worker from `restart` takes the rest; if none starts, the
+    /// layouts it had fail and it takes no more.
     fn drive<'a>(
         mut self,
         mut jobs: impl Iterator<Item = &'a LayoutJob>,
         renderer: &Renderer,
         done: Done,
+        restart: &dyn Fn() -> Option<Worker>,
     ) -> (Vec<(usize, RenderResult)>, Duration) {
         let mut rendered = Vec::new();
         let mut busy = Duration::ZERO;
         let mut sent: VecDeque<&LayoutJob> = VecDeque::new();
-        let stopped = loop {
-            if sent.len() < IN_FLIGHT
-                && let Some(job) = jobs.next()
-            {
-                sent.push_back(job);
-                match self.send(job) {
-                    Ok(()) => continue,
-                    Err(e) => break Some(e),
+        let mut again: VecDeque<&LayoutJob> = VecDeque::new();
+        let mut restarts = 0;
+        loop {
+            let watch = Watch::new(self.child.id(), renderer.limits.time);
+            let stopped = std::thread::scope(|scope| {
+                scope.spawn(|| watch.kill_when_late());
+                let stopped = loop {
+                    if sent.len() < IN_FLIGHT
+                        && let Some(job) = again.pop_front().or_else(|| jobs.next())
+                    {
+                        sent.push_back(job);
+                        if sent.len() == 1 {
+                            watch.began();
+                        }
+                        match self.send(job) {
+                            Ok(()) => continue,
+                            Err(e) => break Some(e),
+                        }
+                    }
+                    let Some(job) = sent.front() else { break None };
+                    match self.answer(renderer) {
+                        Ok((took, results)) => {
+                            busy += took;
+                            job.finish(results, done, &mut rendered);
+                            sent.pop_front();
+                            watch.began();
+                        }
+                        Err(e) => break Some(e),
+                    }
+                };
+                watch.end();
+                stopped
+            });
+            let Some(e) = stopped else { break };
+            let status = self.child.wait().ok();
+            let ran = if watch.killed() {
+                Some(Runaway::Time)
+            } else if status.and_then(|s| s.code()) == Some(OUT_OF_MEMORY_EXIT) {
+                Some(Runaway::Memory)
+            } else {
+                None
+            };
+            if let Some(job) = sent.pop_front() {
+                let failed = match ran {
+                    Some(ran) => renderer.stopped(job, ran),
+                    None => not_rendered(&job.path, &format!("a render worker stopped: {e}")),
+                };
+                job.finish(
+                    job.outputs.iter().map(|_| Err(failed.clone())),
+                    done,
+                    &mut rendered,
+                );
+            }
+            again.extend(sent.drain(..));
+            // A worker stopped at a limit is replaced; one that stops for no known reason is
+            // replaced twice, not once for every layout it is given.
+            restarts += usize::from(ran.is_none());
+            let replacement = if restarts <= RESTARTS {
+                restart()
+            } else {
+                None
+            };
+            match replacement {
+                Some(worker) => self = worker,
+                None => {
+                    let stopped = format!("a render worker stopped: {e}");
+                    let outputs = again.iter().flat_map(|job| &job.outputs);
+                    rendered.extend(outputs.map(|output| failed(output, &stopped)));
+                    break;
                 }
             }
-            let Some(job) = sent.front() else { break None };
-            match self.answer(renderer) {
-                Ok((took, results)) => {
-                    busy += took;
-                    job.finish(results, done, &mut rendered);
-                    sent.pop_front();
-                }
-                Err(e) => break Some(e),
-            }
-        };
-        if let Some(e) = stopped {
-            let stopped = format!("a render worker stopped: {e}");
-            let outputs = sent.iter().flat_map(|job| &job.outputs);
-            rendered.extend(outputs.map(|output| failed(output, &stopped)));
         }
         (rendered, busy)
     }
@@ -275,6 +348,60 @@ impl Drop for Worker {
     fn drop(&mut self) {
         self.to = None;
         let _ = self.child.wait();
+    }
+}
+
+/// Kills a worker whose current layout runs past the time limit.
+struct Watch {
+    pid: u32,
+    limit: Duration,
+    /// When the layout under way began; `None` once the worker is done with.
+    began: std::sync::Mutex<Option<std::time::Instant>>,
+    ended: std::sync::atomic::AtomicBool,
+    killed: std::sync::atomic::AtomicBool,
+}
+
+impl Watch {
+    fn new(pid: u32, limit: Duration) -> Self {
+        Self {
+            pid,
+            limit,
+            began: std::sync::Mutex::new(None),
+            ended: false.into(),
+            killed: false.into(),
+        }
+    }
+
+    /// The worker begins its next layout now.
+    fn began(&self) {
+        if let Ok(mut began) = self.began.lock() {
+            *began = Some(std::time::Instant::now());
+        }
+    }
+
+    fn end(&self) {
+        self.ended.store(true, Ordering::Release);
+    }
+
+    fn killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
+    }
+
+    fn kill_when_late(&self) {
+        while !self.ended.load(Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(50));
+            let late = self
+                .began
+                .lock()
+                .is_ok_and(|began| began.is_some_and(|t| t.elapsed() > self.limit));
+            if late && !self.killed.swap(true, Ordering::AcqRel) {
+                // SAFETY: kill only sends a signal to the worker, which this build started
+                // and has not yet waited for, so the pid is still the worker's.
+                unsafe {
+                    libc::kill(self.pid as libc::pid_t, libc::SIGKILL);
+                }
+            }
+        }
     }
 }
 

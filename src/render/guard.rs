@@ -1,0 +1,239 @@
+//! Limits on one layout: how long it may run and how much memory it may hold. Typst cannot be
+//! interrupted, so a layout that runs too long (a prose field's endless loop) is left behind on
+//! its thread and reported, and the run goes on without it; a layout that asks for too much
+//! memory (`#range(2000000000)`, a string doubled thirty times) is stopped at the allocation
+//! that would pass the limit, before the allocator would abort the process.
+//!
+//! In a worker process the worker ends instead (exit code [`OUT_OF_MEMORY_EXIT`]), and the
+//! build, which also kills a worker that runs past the time limit, reports the layout it had.
+//!
+//! Only large allocations are counted (64 KiB and more: the arrays, strings and buffers a
+//! runaway grows), so that the guard costs a comparison per allocation.
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::cell::Cell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long one layout may take unless plan.toml says otherwise: a 5,000-item agenda lays out
+/// in about 30 s on one core.
+pub const DEFAULT_LAYOUT_SECONDS: u64 = 120;
+/// How much memory the layouts under way may hold together in large blocks unless plan.toml
+/// says otherwise (a 5,000-item agenda needs about 2.5 GB in all, most of it in small blocks).
+pub const DEFAULT_LAYOUT_MEMORY_MB: u64 = 4096;
+/// A worker process that a layout took past the memory limit ends with this code.
+pub const OUT_OF_MEMORY_EXIT: i32 = 97;
+
+/// Allocations of at least this many bytes are counted against the memory limit.
+const LARGE: usize = 64 * 1024;
+
+/// The time and memory one layout may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub time: Duration,
+    pub memory_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            time: Duration::from_secs(DEFAULT_LAYOUT_SECONDS),
+            memory_mb: DEFAULT_LAYOUT_MEMORY_MB,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits plan.toml sets under [plan], else the defaults.
+    pub fn of(plan: &crate::plan::model::PlanInfo) -> Self {
+        let default = Self::default();
+        Self {
+            time: plan
+                .layout_seconds
+                .as_ref()
+                .map_or(default.time, |s| Duration::from_secs(*s.get_ref())),
+            memory_mb: plan
+                .layout_memory_mb
+                .as_ref()
+                .map_or(default.memory_mb, |mb| *mb.get_ref()),
+        }
+    }
+
+    fn memory_bytes(&self) -> u64 {
+        self.memory_mb.saturating_mul(1024 * 1024)
+    }
+
+    /// What the diagnostic of a layout that `ran` says, at its document.
+    pub(super) fn exceeded(&self, ran: Runaway) -> String {
+        match ran {
+            Runaway::Time => format!(
+                "laying out took longer than {} s, and was stopped",
+                self.time.as_secs()
+            ),
+            Runaway::Memory => format!(
+                "laying out needed more than {} MB of memory, and was stopped",
+                self.memory_mb
+            ),
+        }
+    }
+}
+
+/// Why a layout was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Runaway {
+    Time,
+    Memory,
+}
+
+/// The allocator of the `udvalg` binary: `A`, with the memory limit of guarded layouts.
+pub struct Guarded<A>(pub A);
+
+/// Bytes of live large allocations, of all threads.
+static LARGE_LIVE: AtomicU64 = AtomicU64::new(0);
+/// 0 until a run sets it: then no allocation is refused.
+static MEMORY_LIMIT: AtomicU64 = AtomicU64::new(0);
+/// Set in a render worker process: a layout past the limit ends the process.
+static IN_WORKER: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// The slot of the layout this thread renders, while it renders one.
+    static GUARDED: Cell<*const Slot> = const { Cell::new(std::ptr::null()) };
+    /// The large bytes this thread allocated and has not freed.
+    static HELD: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Sets the memory limit that guarded layouts are held to from now on.
+pub(super) fn set_memory_limit(limits: &Limits) {
+    MEMORY_LIMIT.store(limits.memory_bytes(), Ordering::Relaxed);
+}
+
+/// This process is a render worker: a layout past the memory limit ends it.
+pub(super) fn in_worker() {
+    IN_WORKER.store(true, Ordering::Relaxed);
+}
+
+fn admit(size: usize) {
+    let size = size as u64;
+    let total = LARGE_LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    HELD.with(|held| held.set(held.get() + size));
+    let limit = MEMORY_LIMIT.load(Ordering::Relaxed);
+    if limit != 0 && total > limit {
+        let slot = GUARDED.with(Cell::get);
+        if !slot.is_null() {
+            // SAFETY: the slot is set only by `Slot::guard` on this thread, and the thread
+            // keeps it alive while it renders.
+            stop_for_memory(unsafe { &*slot });
+        }
+    }
+}
+
+fn release(size: usize) {
+    let size = size as u64;
+    LARGE_LIVE.fetch_sub(size, Ordering::Relaxed);
+    HELD.with(|held| held.set(held.get().saturating_sub(size)));
+}
+
+/// Parks the thread for good, its layout marked, without allocating: the allocator must not
+/// unwind, and returning null would abort the process.
+fn stop_for_memory(slot: &Slot) -> ! {
+    if IN_WORKER.load(Ordering::Relaxed) {
+        // SAFETY: _exit ends the process without running anything of this one.
+        unsafe { libc::_exit(OUT_OF_MEMORY_EXIT) }
+    }
+    // What it holds is lost until the process ends; the other layouts are not charged for it.
+    LARGE_LIVE.fetch_sub(HELD.with(Cell::get), Ordering::Relaxed);
+    slot.out_of_memory.store(true, Ordering::Release);
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+// SAFETY: every call is passed on to `A` unchanged; only counters are kept beside it.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for Guarded<A> {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= LARGE {
+            admit(layout.size());
+        }
+        // SAFETY: as the caller promised.
+        unsafe { self.0.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if layout.size() >= LARGE {
+            admit(layout.size());
+        }
+        // SAFETY: as the caller promised.
+        unsafe { self.0.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if layout.size() >= LARGE {
+            release(layout.size());
+        }
+        // SAFETY: as the caller promised.
+        unsafe { self.0.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size >= LARGE {
+            admit(new_size);
+        }
+        // SAFETY: as the caller promised.
+        let moved = unsafe { self.0.realloc(ptr, layout, new_size) };
+        if moved.is_null() {
+            if new_size >= LARGE {
+                release(new_size);
+            }
+        } else if layout.size() >= LARGE {
+            release(layout.size());
+        }
+        moved
+    }
+}
+
+/// A render thread's current layout, as its watchdog sees it.
+#[derive(Default)]
+pub(super) struct Slot {
+    /// The layout under way (its place in the run) and when it began.
+    current: Mutex<Option<(usize, Instant)>>,
+    out_of_memory: AtomicBool,
+    /// Set when the run has gone on without this thread: it takes no more layouts.
+    abandoned: AtomicBool,
+}
+
+impl Slot {
+    /// Runs `layout` as layout `position` of the run, guarded by this slot.
+    pub(super) fn guard<R>(&self, position: usize, layout: impl FnOnce() -> R) -> R {
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some((position, Instant::now()));
+        }
+        GUARDED.with(|slot| slot.set(self));
+        let result = layout();
+        GUARDED.with(|slot| slot.set(std::ptr::null()));
+        if let Ok(mut current) = self.current.lock() {
+            *current = None;
+        }
+        result
+    }
+
+    /// The layout under way, if it has run past `limit` or out of memory.
+    pub(super) fn runaway(&self, limit: Duration) -> Option<(usize, Runaway)> {
+        let (position, started) = (*self.current.lock().ok()?)?;
+        if self.out_of_memory.load(Ordering::Acquire) {
+            Some((position, Runaway::Memory))
+        } else if started.elapsed() > limit {
+            Some((position, Runaway::Time))
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Release);
+    }
+
+    pub(super) fn is_abandoned(&self) -> bool {
+        self.abandoned.load(Ordering::Acquire)
+    }
+}
