@@ -55,8 +55,12 @@ impl Renderer {
         });
         let (answers, answered) = mpsc::channel::<Answer>();
         let mut slots: Vec<Arc<Slot>> = Vec::new();
+        // On the pool's threads, as Typst's own parallel work is (a run started from one of
+        // them has new threads instead, as has the rest of a run after a runaway: the pool
+        // must never wait for a thread that is not coming back).
+        let on_pool = rayon::current_thread_index().is_none();
         for _ in 0..threads.min(jobs.len()).max(1) {
-            match start(&queue, &answers) {
+            match start(&queue, &answers, on_pool) {
                 Ok(slot) => slots.push(slot),
                 Err(_) if !slots.is_empty() => break,
                 Err(e) => return cannot_start(jobs, done, &e),
@@ -90,7 +94,7 @@ impl Renderer {
                     job.finish(stopped, done, &mut results);
                 }
                 // The rest of the queue needs a thread; if none starts, the others finish it.
-                if let Ok(fresh) = start(&queue, &answers) {
+                if let Ok(fresh) = start(&queue, &answers, false) {
                     *slot = fresh;
                 }
             }
@@ -138,14 +142,24 @@ impl Renderer {
     }
 }
 
-/// Starts a render thread on `queue`, answering on `answers`: its slot.
-fn start(queue: &Arc<Queue>, answers: &mpsc::Sender<Answer>) -> std::io::Result<Arc<Slot>> {
+/// Starts rendering `queue` on a thread of the rayon pool, or on a new thread, answering on
+/// `answers`: its slot.
+fn start(
+    queue: &Arc<Queue>,
+    answers: &mpsc::Sender<Answer>,
+    on_pool: bool,
+) -> std::io::Result<Arc<Slot>> {
     let slot = Arc::new(Slot::default());
     let (queue, answers, mine) = (queue.clone(), answers.clone(), slot.clone());
-    std::thread::Builder::new()
-        .name("udvalg-render".into())
-        .stack_size(RENDER_STACK_BYTES)
-        .spawn(move || render_queue(&queue, &answers, &mine))?;
+    let render = move || render_queue(&queue, &answers, &mine);
+    if on_pool {
+        rayon::spawn(render);
+    } else {
+        std::thread::Builder::new()
+            .name("udvalg-render".into())
+            .stack_size(RENDER_STACK_BYTES)
+            .spawn(render)?;
+    }
     Ok(slot)
 }
 
