@@ -75,6 +75,10 @@ fn view(m: &MeetingPapers, public: bool) -> Value {
         "meeting": meeting_view(plan, meeting),
         "members": members(plan, meeting),
         "public": public,
+        // A short agenda puts its contents and its first item on the first page. Only where
+        // the first item's PDF, cut from these pages, may show the front page: no closed item
+        // and no attachment kept from the public.
+        "compact": meeting.items.len() <= 3 && !m.has_public_edition(),
         // As of the day it goes out: the decisions are the minutes'.
         "items": items_view(meeting, &m.attachments, ItemsShown { public, decisions: false }),
     })
