@@ -158,7 +158,7 @@ fn attachments_are_listed_by_title_as_links_with_type_and_size() {
         agenda.clone(),
         paper("soa-2025-01-28/punkt-01-demensstrategi-2025-2028-godkendelse-til-hoering.pdf"),
     ] {
-        let urls = links(&pdf);
+        let urls = pdf_links(&pdf);
         for url in [
             "bilag/oversigt-over-tilbud.pdf",
             "bilag/demensstrategi-2025-2028-hoeringsudkast.pdf",
@@ -174,20 +174,6 @@ fn attachments_are_listed_by_title_as_links_with_type_and_size() {
             );
         }
     }
-}
-
-/// The URLs a PDF's link annotations point at, as `pdfinfo -url` lists them.
-fn links(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdfinfo")
-        .arg("-url")
-        .arg(pdf)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
-        .collect()
 }
 
 #[test]

@@ -44,7 +44,11 @@ pub(super) fn keep_together(text: &str) -> String {
         let postcode = word.len() == 4
             && word.chars().all(|c| c.is_ascii_digit())
             && next.starts_with(char::is_uppercase);
+        let month_year = DANISH_MONTHS.iter().any(|m| word.ends_with(m))
+            && next.len() >= 4
+            && next[..4].chars().all(|c| c.is_ascii_digit());
         let together = (day && month)
+            || month_year
             || (matches!(word, "kl." | "stk." | "nr." | "pkt.") && next_digit)
             || (word.ends_with('§') && next_digit)
             || postcode;

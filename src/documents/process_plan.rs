@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 
 use super::attachments::Attachment;
 use super::catalogue::{Collected, MeetingPapers};
-use super::common::{item_kind_label, mandate, markup, meeting_view, meta, opt_markup};
+use super::common::{
+    item_kind_label, keep_together, mandate, markup, meeting_view, meta, opt_markup,
+};
 use super::{Document, DocumentKind, Kind};
 use crate::plan::Plan;
 use crate::plan::model::{AgendaItem, AttachmentSource, Meeting, MeetingKind, Milestone};
@@ -172,7 +174,7 @@ fn view(plan: &Plan, today: NaiveDate) -> Value {
                     let (state, met_by) = milestone_state(plan, m, today);
                     json!({
                         "text": markup(&m.text),
-                        "window": window_label(m.from.get_ref().0, m.to.get_ref().0),
+                        "window": keep_together(&window_label(m.from.get_ref().0, m.to.get_ref().0)),
                         "state": state,
                         "met_by": met_by,
                         "note": opt_markup(&m.note),
