@@ -84,7 +84,10 @@ pub(super) fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
         "address": plain(&stakeholder.address),
         // How a letter greets it: the plan's words, else "Til <name>", as one writes to an
         // organisation.
-        "salutation": stakeholder.salutation.clone().unwrap_or_else(|| format!("Til {}", stakeholder.name)),
+        "salutation": stakeholder
+            .salutation
+            .as_ref()
+            .map_or_else(|| format!("Til {}", stakeholder.name), |s| s.get_ref().clone()),
         "email": stakeholder.email,
         "example": stakeholder.example,
     })
@@ -106,7 +109,7 @@ pub(super) fn common(plan: &Plan, consultation: &Consultation) -> Value {
     json!({
         "id": consultation.id,
         "title": data.title,
-        "case_number": data.case_number,
+        "case_number": data.case_number.as_ref().map(|c| c.get_ref()),
         "draft": edition.map(|(s, e)| json!({
             "title": s.title, "label": e.label, "version": e.version, "date": date(e.date.get_ref().0),
         })),

@@ -60,7 +60,11 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
             .unwrap_or_default()
     };
     let h = &strategy.headings;
-    let heading = |given: &Option<String>, default: &str| given.clone().unwrap_or(default.into());
+    let heading = |given: &Option<toml::Spanned<String>>, default: &str| {
+        given
+            .as_ref()
+            .map_or(default.to_string(), |h| h.get_ref().clone())
+    };
     json!({
         "meta": meta(plan, &strategy.title, "Strategi", dated, edition),
         // Each section's heading, the plan's own or a neutral default.

@@ -142,7 +142,7 @@ pub struct Stakeholder {
     pub email: Option<String>,
     /// How a letter greets it, e.g. "Kære medlemmer af Ældrerådet"; default "Til <name>".
     #[serde(default)]
-    pub salutation: Option<String>,
+    pub salutation: Option<Spanned<String>>,
     #[serde(default)]
     pub example: bool,
 }
@@ -299,21 +299,40 @@ pub struct StrategyFile {
 #[serde(deny_unknown_fields)]
 pub struct StrategyHeadings {
     #[serde(default)]
-    pub mandate: Option<String>,
+    pub mandate: Option<Spanned<String>>,
     #[serde(default)]
-    pub vision: Option<String>,
+    pub vision: Option<Spanned<String>>,
     #[serde(default)]
-    pub target_group: Option<String>,
+    pub target_group: Option<Spanned<String>>,
     #[serde(default)]
-    pub focus_areas: Option<String>,
+    pub focus_areas: Option<Spanned<String>>,
     #[serde(default)]
-    pub connections: Option<String>,
+    pub connections: Option<Spanned<String>>,
     #[serde(default)]
-    pub goals: Option<String>,
+    pub goals: Option<Spanned<String>>,
     #[serde(default)]
-    pub goal_process: Option<String>,
+    pub goal_process: Option<Spanned<String>>,
     #[serde(default)]
-    pub involvement: Option<String>,
+    pub involvement: Option<Spanned<String>>,
+}
+
+impl StrategyHeadings {
+    /// Every heading the plan gives, with its key.
+    pub fn given(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        [
+            ("mandate", &self.mandate),
+            ("vision", &self.vision),
+            ("target_group", &self.target_group),
+            ("focus_areas", &self.focus_areas),
+            ("connections", &self.connections),
+            ("goals", &self.goals),
+            ("goal_process", &self.goal_process),
+            ("involvement", &self.involvement),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect()
+    }
 }
 
 /// The content of one edition, `strategy/<edition id>.toml`: the same tables as in
@@ -524,7 +543,7 @@ pub struct ConsultationFile {
     pub title: String,
     /// The case number the letters and the summary carry ('sagsnr.').
     #[serde(default)]
-    pub case_number: Option<String>,
+    pub case_number: Option<Spanned<String>>,
     /// The strategy edition sent out.
     pub edition: Spanned<String>,
     /// The meeting that approved sending it.
