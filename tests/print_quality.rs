@@ -352,3 +352,13 @@ fn word_boxes(pdf: &Path) -> Vec<(usize, f64, f64, f64, f64, String)> {
     }
     words
 }
+
+#[test]
+fn the_command_line_help_names_no_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = stdout(&udvalg(dir.path(), &["build", "--help"]));
+    assert!(help.contains("--document"), "{help}");
+    for word in ["Udsatte", "Ballerup", "2022"] {
+        assert!(!help.contains(word), "`build --help` says {word}:\n{help}");
+    }
+}
