@@ -299,7 +299,13 @@ fn long_words_and_tags_stay_in_their_cells() {
     // The tag sits inside its cell: its cell's and the next cell's insets lie between it and
     // the indicator beside it.
     let words = word_boxes(&paper("handleplaner/handleplan-2025-26.pdf"));
-    let find = |text: &str| words.iter().rev().find(|w| w.5 == text).unwrap();
+    let find = |text: &str| {
+        words
+            .iter()
+            .rev()
+            .find(|w| w.5 == text)
+            .unwrap_or_else(|| panic!("`{text}` is one word on the page: {words:?}"))
+    };
     let (tag, next) = (find("Gennemført"), find("Antal"));
     assert!(
         next.1 - tag.3 >= 12.0,
