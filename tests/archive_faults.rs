@@ -181,9 +181,9 @@ fn archiving_beside_a_build_always_gives_versions_that_verify() {
     let mut added = 0;
     for round in 0..20 {
         let (from, to) = if round % 2 == 0 {
-            ("[Side #current af #total]", "[side #current af #total]")
+            ("[Side #shown af #total]", "[side #shown af #total]")
         } else {
-            ("[side #current af #total]", "[Side #current af #total]")
+            ("[side #shown af #total]", "[Side #shown af #total]")
         };
         edit(&house, from, to);
         // The archive's copying is slowed down, by more in later rounds, so that the build's

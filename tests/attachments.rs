@@ -67,18 +67,19 @@ fn different_files_with_one_name_are_all_written() {
     }
     assert_eq!(std::fs::read_dir(&bilag).unwrap().count(), 4);
     let agenda = pdf_words(&out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"));
-    for listed in [
-        "1. Notat fra afdeling A bilag/notat.pdf",
-        "1. Notat fra afdeling B bilag/notat-2.pdf",
-        "1. Første notat bilag/notat-1.pdf 2. Andet notat bilag/notat-1-2.pdf",
-    ] {
-        assert!(agenda.contains(listed), "{listed}: {agenda}");
-    }
-    let item = pdf_words(&out.join("pu-2024-02-06/punkt-02-budget-for-afdeling-b.pdf"));
-    assert!(
-        item.contains("Notat fra afdeling B bilag/notat-2.pdf"),
-        "{item}"
+    let _ = agenda;
+    assert_lists_attachments(
+        &out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"),
+        &[
+            ("1. Notat fra afdeling A", "bilag/notat.pdf"),
+            ("1. Notat fra afdeling B", "bilag/notat-2.pdf"),
+            ("1. Første notat", "bilag/notat-1.pdf"),
+            ("2. Andet notat", "bilag/notat-1-2.pdf"),
+        ],
     );
+    let item_pdf = out.join("pu-2024-02-06/punkt-02-budget-for-afdeling-b.pdf");
+    assert_lists_attachments(&item_pdf, &[("Notat fra afdeling B", "bilag/notat-2.pdf")]);
+    let item = pdf_words(&item_pdf);
     assert!(!item.contains("afdeling A"), "{item}");
 }
 
@@ -102,16 +103,25 @@ fn the_same_file_attached_twice_is_stored_once() {
         std::fs::read(plan.join("bilag/notat.pdf")).unwrap()
     );
     let agenda = pdf_words(&out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"));
-    for listed in [
-        "1. Fælles notat bilag/notat.pdf 2. Procesplan – Prøveplan bilag/procesplan.pdf",
-        "1. Kopi af det fælles notat bilag/notat.pdf",
+    for (listed, count) in [
+        (
+            "1. Fælles notat (PDF, 1 kB) 2. Procesplan – Prøveplan (PDF)",
+            2,
+        ),
+        ("1. Kopi af det fælles notat (PDF, 1 kB)", 1),
     ] {
-        assert_eq!(
-            agenda.matches(listed).count(),
-            if listed.starts_with("1. F") { 2 } else { 1 },
-            "{listed}: {agenda}"
-        );
+        assert_eq!(agenda.matches(listed).count(), count, "{listed}: {agenda}");
     }
+    assert_lists_attachments(
+        &out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"),
+        &[
+            ("1. Fælles notat", "bilag/notat.pdf"),
+            ("2. Procesplan – Prøveplan", "bilag/procesplan.pdf"),
+            ("1. Fælles notat", "bilag/notat.pdf"),
+            ("2. Procesplan – Prøveplan", "bilag/procesplan.pdf"),
+            ("1. Kopi af det fælles notat", "bilag/notat.pdf"),
+        ],
+    );
 }
 
 /// Not one public paper (the public agendas and minutes, the open items' own PDFs) shows an
@@ -169,34 +179,43 @@ fn no_public_paper_shows_an_attachment_that_may_not_be_published() {
         }
     }
     // What may be published is there.
-    let public_agenda =
-        pdf_words(&out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06-offentlig.pdf"));
-    assert!(
-        public_agenda.contains("1. Budgetnotat bilag/budgetnotat.pdf"),
-        "{public_agenda}"
+    assert_lists_attachments(
+        &out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06-offentlig.pdf"),
+        &[("1. Budgetnotat", "bilag/budgetnotat.pdf")],
     );
-    let item = pdf_words(&out.join("pu-2024-02-20/punkt-01-tilsyn-med-botilbuddet.pdf"));
-    assert!(
-        item.contains("1. Tilsynsrapport bilag/tilsynsrapport.pdf"),
-        "{item}"
+    assert_lists_attachments(
+        &out.join("pu-2024-02-20/punkt-01-tilsyn-med-botilbuddet.pdf"),
+        &[("1. Tilsynsrapport", "bilag/tilsynsrapport.pdf")],
     );
 
-    let members = pdf_words(&out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"));
-    assert!(
-        members.contains(
-            "1. Budgetnotat bilag/budgetnotat.pdf 2. Intern vurdering af tilbuddene \
-             bilag/intern-vurdering.pdf (ikke offentligt)"
-        ),
-        "{members}"
+    let members = out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf");
+    assert_lists_attachments(
+        &members,
+        &[
+            ("1. Budgetnotat", "bilag/budgetnotat.pdf"),
+            (
+                "2. Intern vurdering af tilbuddene",
+                "bilag/intern-vurdering.pdf",
+            ),
+        ],
     );
-    let members = pdf_words(&out.join("pu-2024-02-20/dagsorden-proeveudvalget-2024-02-20.pdf"));
+    let words = pdf_words(&members);
     assert!(
-        members.contains("2. Bilag til tilsynet bilag/tilsyn-bilag.pdf (ikke offentligt)"),
-        "{members}"
+        words.contains("2. Intern vurdering af tilbuddene (PDF, 1 kB) · ikke offentligt"),
+        "{words}"
     );
+    let members = out.join("pu-2024-02-20/dagsorden-proeveudvalget-2024-02-20.pdf");
+    assert_lists_attachments(
+        &members,
+        &[
+            ("2. Bilag til tilsynet", "bilag/tilsyn-bilag.pdf"),
+            ("1. Klagen fra borgeren", "bilag/tilsyn-bilag.pdf"),
+        ],
+    );
+    let words = pdf_words(&members);
     assert!(
-        members.contains("1. Klagen fra borgeren bilag/tilsyn-bilag.pdf"),
-        "{members}"
+        words.contains("2. Bilag til tilsynet (PDF, 1 kB) · ikke offentligt"),
+        "{words}"
     );
     // The files themselves are written, for the members.
     assert_eq!(

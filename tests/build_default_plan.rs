@@ -75,14 +75,15 @@ fn agenda_front_page_speaks_danish() {
         "Administrationen indstiller, at Socialudvalget",
         "Bilag",
         "Udsattestrategi 2022-2029 – Høringsudkast",
-        "Side 1 af 2",
+        "Side 1 · Punkt 1, side 1 af 1",
         "Eksempeldata:",
     ] {
         assert!(text.contains(phrase), "agenda lacks {phrase:?}:\n{text}");
     }
     // Sent on 2 November, before the meeting: the decision is the minutes'.
     assert!(!text.contains("Beslutning Godkendt."), "{text}");
-    assert_eq!(pages(&agenda), 2);
+    // One item: the contents and the item share the front page.
+    assert_eq!(pages(&agenda), 1);
     assert_eq!(
         pdf_info(&agenda, "Title"),
         "Dagsorden – Socialudvalget 8. november 2022"
@@ -141,7 +142,7 @@ fn agenda_item_pdfs_are_their_pages_of_the_agenda() {
             })
             .expect("an item's meeting has an agenda");
         let count = pages(&item);
-        let first_footer = format!("Punkt {number} · side 1 af {count}");
+        let first_footer = format!("Punkt {number}, side 1 af {count}");
         let start = (1..=pages(&agenda))
             .find(|&page| pdf_page_words(&agenda, page, page).contains(&first_footer))
             .unwrap_or_else(|| panic!("{}: no page with {first_footer}", agenda.display()));
@@ -157,15 +158,29 @@ fn agenda_item_pdfs_are_their_pages_of_the_agenda() {
 
 #[test]
 fn agenda_item_pdf_is_the_item_alone() {
-    let item = built().join("su-2022-10-04/punkt-01-udsattestrategi-2022-2029-foerste-udkast.pdf");
+    // An agenda of more than one item starts its items on pages of their own: an item's PDF
+    // is the item alone.
+    let item =
+        built().join("su-2022-11-29/punkt-01-udsattestrategi-2022-2029-endelig-godkendelse.pdf");
     let text = pdf_words(&item);
-    assert!(text.contains("1. Udsattestrategi 2022-2029 – første udkast"));
-    assert!(text.contains("Drøftelse"));
+    assert!(
+        text.contains("1. Udsattestrategi 2022-2029 – endelig godkendelse"),
+        "{text}"
+    );
     assert!(text.contains("Dagsorden · "), "{text}");
     assert!(
         !text.contains("Indhold"),
         "an item PDF has no contents list"
     );
+    assert!(!text.contains("Mødetidspunkt"), "{text}");
+    // An agenda of one item puts it on the front page: that item's PDF is those pages, front
+    // page and all, and says so in its footer.
+    let item = built().join("su-2022-10-04/punkt-01-udsattestrategi-2022-2029-foerste-udkast.pdf");
+    let text = pdf_words(&item);
+    assert!(text.contains("1. Udsattestrategi 2022-2029 – første udkast"));
+    assert!(text.contains("Drøftelse"));
+    assert!(text.contains("Mødetidspunkt"), "{text}");
+    assert!(text.contains("Side 1 · Punkt 1, side 1 af 1"), "{text}");
     assert_eq!(pages(&item), 1);
     assert_eq!(
         pdf_info(&item, "Title"),
@@ -217,7 +232,7 @@ fn process_plan_shows_2022_meetings_and_the_years_to_2029() {
     for phrase in [
         "PROCES- OG IMPLEMENTERINGSPLAN",
         "status pr. 20. november 2026",
-        "Procesplan 2022 – politiske møder",
+        "Procesplan 2022-2028 – politiske møder",
         "20.-21. maj 2022",
         "19. september 2022",
         "Temamøde",
@@ -226,7 +241,7 @@ fn process_plan_shows_2022_meetings_and_the_years_to_2029() {
         "GENNEMFØRT",
         "Behandlet: Socialudvalget 29. november 2022, punkt 1",
         "november-december 2024",
-        "handleplan (2026-’28)",
+        "handleplan (2026-28)",
         "evalueres",
     ] {
         assert!(
@@ -374,7 +389,7 @@ fn key_figures_have_charts_tables_sources_and_say_they_are_examples() {
             "{text}"
         );
         assert!(
-            text.contains("Figur 1. Hjemløse borgere i VIVE's hjemløsetælling"),
+            text.contains("Figur 1. Hjemløse borgere i VIVE’s hjemløsetælling"),
             "{text}"
         );
         assert!(

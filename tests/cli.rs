@@ -106,7 +106,8 @@ presentation = "Også kort."
     let long = meeting.join("punkt-02-et-langt-punkt.pdf");
     let count = pages(&long);
     assert!(count >= 2, "the long item has {count} pages");
-    assert!(pdf_words(&long).contains(&format!("Punkt 2 · side {count} af {count}")));
+    assert!(pdf_words(&long).contains(&format!("Punkt 2, side {count} af {count}")));
+    // The front page with the contents, the first item, the long one, the last.
     assert_eq!(pages(&agenda), 1 + 1 + count + 1);
     assert_eq!(pdf_words(&long), pdf_page_words(&agenda, 3, 2 + count));
     let last = meeting.join("punkt-03-det-sidste-punkt.pdf");
@@ -115,7 +116,7 @@ presentation = "Også kort."
         pdf_words(&last),
         pdf_page_words(&agenda, last_page, last_page)
     );
-    assert!(pdf_words(&last).contains("Punkt 3 · side 1 af 1"));
+    assert!(pdf_words(&last).contains(&format!("Side {last_page} · Punkt 3, side 1 af 1")));
 
     let cut_alone = tree_hashes(&items_only);
     for (path, hash) in &cut_alone {
@@ -220,7 +221,7 @@ fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
         "{err}"
     );
     assert!(
-        err.contains("consultations/hoering-udsattestrategi.toml:11:12"),
+        err.contains("consultations/hoering-udsattestrategi.toml:12:12"),
         "{err}"
     );
     // Every milestone of 2023-2028 has its meeting and agenda item.

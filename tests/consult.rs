@@ -110,7 +110,9 @@ fn each_letter_is_addressed_and_gives_the_deadline_as_a_danish_date() {
         ("hoeringsbrev-regionen.pdf", "Region Prøve"),
     ] {
         let text = pdf_words(&folder.join(file));
-        assert!(text.contains(&format!("Kære {name}")), "{file}: {text}");
+        // Without a salutation of its own, a letter is addressed as to an organisation.
+        assert!(text.contains(&format!("Til {name}")), "{file}: {text}");
+        assert!(!text.contains("Kære"), "{file}: {text}");
         assert!(
             text.contains("Høringsfrist senest fredag den 23. februar 2024"),
             "{file}: {text}"

@@ -75,6 +75,11 @@ fn view(m: &MeetingPapers, public: bool) -> Value {
         "meeting": meeting_view(plan, meeting),
         "members": members(plan, meeting),
         "public": public,
+        // An agenda of one item puts its contents and the item on the first page: that item's
+        // PDF, cut from these pages, then shows the front page too, which is no news to a
+        // reader of a one-item agenda but would be in an agenda of several. Only where the
+        // front page may be public: no closed item, no attachment kept from the public.
+        "compact": meeting.items.len() == 1 && !m.has_public_edition(),
         // As of the day it goes out: the decisions are the minutes'.
         "items": items_view(meeting, &m.attachments, ItemsShown { public, decisions: false }),
     })

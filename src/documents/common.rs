@@ -7,19 +7,75 @@ use serde_json::{Value, json};
 use super::attachments::Attachment;
 use crate::plan::Plan;
 use crate::plan::model::*;
-use crate::text::{danish_date, danish_date_long, day_span};
+use crate::text::{DANISH_MONTHS, danish_date, danish_date_long, day_span};
+
+/// The no-break space that keeps a Danish date, a time, a paragraph sign or a postcode on one
+/// line.
+const NBSP: char = '\u{a0}';
+
+/// `text` with a no-break space where Danish typesetting keeps two words on one line: a day and
+/// its month ("19. september"), "kl. 16.00", "§ 13", "stk. 4", "nr. 2" and a postcode with its
+/// town ("2750 Ballerup"). Works on plain text and on Typst markup alike (the space it replaces
+/// is never syntax).
+pub(super) fn keep_together(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(' ') {
+        let (before, after) = (&rest[..at], &rest[at + 1..]);
+        out.push_str(before);
+        let word = before
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(['(', '[', '»', '›', '"', '*', '_']);
+        let next = after
+            .split(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        let next_digit = next.starts_with(|c: char| c.is_ascii_digit());
+        let day = word.len() <= 3
+            && word.ends_with('.')
+            && word.len() > 1
+            && word[..word.len() - 1].chars().all(|c| c.is_ascii_digit());
+        let month = DANISH_MONTHS.iter().any(|m| {
+            next.strip_prefix(m)
+                .is_some_and(|r| !r.starts_with(char::is_alphabetic))
+        });
+        let postcode = word.len() == 4
+            && word.chars().all(|c| c.is_ascii_digit())
+            && next.starts_with(char::is_uppercase);
+        let month_year = DANISH_MONTHS.iter().any(|m| word.ends_with(m))
+            && next.len() >= 4
+            && next[..4].chars().all(|c| c.is_ascii_digit());
+        let together = (day && month)
+            || month_year
+            || (matches!(word, "kl." | "stk." | "nr." | "pkt.") && next_digit)
+            || (word.ends_with('§') && next_digit)
+            || postcode;
+        out.push(if together { NBSP } else { ' ' });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
 
 pub(super) fn date(date: NaiveDate) -> Value {
     json!({
         "iso": date.format("%Y-%m-%d").to_string(),
-        "short": danish_date(date),
-        "long": danish_date_long(date),
+        "short": keep_together(&danish_date(date)),
+        "long": keep_together(&danish_date_long(date)),
         "numeric": date.format("%d.%m.%Y").to_string(),
     })
 }
 
 pub(super) fn markup(m: &Markup) -> Value {
-    Value::String(m.get_ref().clone())
+    Value::String(keep_together(m.get_ref()))
+}
+
+/// A plain string of the plan (an address, a place) as papers print it.
+pub(super) fn plain(text: &Option<String>) -> Value {
+    text.as_deref()
+        .map_or(Value::Null, |t| Value::String(keep_together(t)))
 }
 
 pub(super) fn opt_markup(m: &Option<Markup>) -> Value {
@@ -40,8 +96,10 @@ pub(super) fn meta(
         "kind": kind_label,
         "municipality": settings.municipality.name,
         "administration": settings.municipality.administration,
-        "address": settings.municipality.address,
+        "address": plain(&settings.municipality.address),
         "web": settings.municipality.web,
+        "phone": plain(&settings.municipality.phone),
+        "email": settings.municipality.email,
         "committee": settings.committee.name,
         "meeting": Value::Null,
         "date": date(day),
@@ -61,12 +119,17 @@ pub(super) fn meeting_meta(plan: &Plan, meeting: &Meeting, title: &str, kind_lab
     meta
 }
 
-fn meeting_kind_label(kind: MeetingKind) -> &'static str {
-    match kind {
-        MeetingKind::Committee => "Udvalgsmøde",
-        MeetingKind::Seminar => "Seminar",
-        MeetingKind::ThemeMeeting => "Temamøde",
-        MeetingKind::Council => "Kommunalbestyrelsesmøde",
+/// What kind of meeting it is, in words: a council meeting is named by its body ("Møde i
+/// Byrådet"), with "Kommunalbestyrelsesmøde" only when the plan names no body.
+fn meeting_kind_label(meeting: &Meeting) -> String {
+    match meeting.kind {
+        MeetingKind::Committee => "Udvalgsmøde".into(),
+        MeetingKind::Seminar => "Seminar".into(),
+        MeetingKind::ThemeMeeting => "Temamøde".into(),
+        MeetingKind::Council => match &meeting.body {
+            Some(body) => format!("Møde i {body}"),
+            None => "Kommunalbestyrelsesmøde".into(),
+        },
     }
 }
 
@@ -90,32 +153,38 @@ fn role_label(role: Role) -> &'static str {
 pub(super) fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
     let start = meeting.start.get_ref().danish();
     let time = match &meeting.end {
-        Some(end) => format!("kl. {start}-{}", end.get_ref().danish()),
-        None => format!("kl. {start}"),
+        Some(end) => format!("kl.{NBSP}{start}-{}", end.get_ref().danish()),
+        None => format!("kl.{NBSP}{start}"),
     };
     let day = meeting.date.get_ref().0;
     let when = match &meeting.end_date {
         Some(end) if end.get_ref().0 != day => format!(
             "{} {time} til {}",
-            danish_date_long(day),
-            danish_date_long(end.get_ref().0)
+            keep_together(&danish_date_long(day)),
+            keep_together(&danish_date_long(end.get_ref().0))
         ),
-        _ => format!("{} {time}", danish_date_long(day)),
+        _ => format!("{} {time}", keep_together(&danish_date_long(day))),
     };
-    let days = match &meeting.end_date {
+    let days = keep_together(&match &meeting.end_date {
         Some(end) if end.get_ref().0 != day => day_span(day, end.get_ref().0),
         _ => danish_date(day),
-    };
+    });
     json!({
         "id": meeting.id.get_ref(),
         "body": plan.body_name(meeting),
         "days": days,
-        "kind": meeting_kind_label(meeting.kind),
+        "kind": meeting_kind_label(meeting),
         "title": meeting.title,
+        // The agenda's and the minutes' subtitle: the meeting's own title, if it has one
+        // ("Ekstraordinært møde"), after its kind.
+        "heading": match &meeting.title {
+            Some(title) => format!("{} · {title}", meeting_kind_label(meeting)),
+            None => meeting_kind_label(meeting),
+        },
         "date": date(day),
         "time": time,
         "when": when,
-        "place": meeting.place,
+        "place": keep_together(&meeting.place),
         "example": meeting.example,
         "purpose": opt_markup(&meeting.purpose),
         "send_out": date(plan.send_out_date(meeting)),
@@ -167,7 +236,16 @@ pub(super) fn item_view(
         .filter(|a| &a.item == item.id.get_ref() && (a.public || !public))
         .enumerate()
         .map(|(n, a)| {
-            let mut listed = json!({ "number": n + 1, "title": a.title, "file": a.path });
+            // The link is relative to the meeting's folder, where the agenda, the items' PDFs
+            // and `bilag/` are: it works in the folder as sent and on a web server alike.
+            let mut listed = json!({
+                "number": n + 1,
+                "title": a.title,
+                "file": a.path,
+                "href": a.path,
+                "type": file_type(&a.path),
+                "size": a.file.as_ref().map(|f| file_size(f.bytes.len())),
+            });
             if !a.public && !item.closed {
                 listed["restricted"] = json!("ikke offentligt");
             }
@@ -190,6 +268,22 @@ pub(super) fn item_view(
     })
 }
 
+/// A file's type as a reader knows it: "PDF", "DOCX", from its name.
+fn file_type(path: &str) -> String {
+    path.rsplit_once('.')
+        .map_or_else(|| "fil".into(), |(_, ext)| ext.to_uppercase())
+}
+
+/// A file's size in Danish: "340 kB", "1,2 MB".
+fn file_size(bytes: usize) -> String {
+    let kb = (bytes as f64 / 1024.0).ceil();
+    if kb < 1024.0 {
+        format!("{kb:.0}{NBSP}kB")
+    } else {
+        format!("{:.1}{NBSP}MB", kb / 1024.0).replace('.', ",")
+    }
+}
+
 /// Every item of a meeting, numbered, as the agenda and the minutes show them.
 pub(super) fn items_view(
     meeting: &Meeting,
@@ -210,13 +304,44 @@ pub(super) fn mandate(plan: &Plan) -> Value {
         .mandate
         .iter()
         .map(|m| {
+            // "Budget 2021, punkt 1.4.2", but a reference that is not a number stands as it is
+            // written ("Budget 2021, bilag 3").
+            let reference = if m.item.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("{}, punkt {}", m.source, m.item)
+            } else {
+                format!("{}, {}", m.source, m.item)
+            };
+            // The papers set a quote in »...«: a quote inside it in ›...‹.
+            let quote = keep_together(m.quote.get_ref())
+                .replace('»', "›")
+                .replace('«', "‹");
             json!({
                 "source": m.source,
                 "item": m.item,
-                "quote": markup(&m.quote),
+                "reference": reference,
+                "quote": quote,
                 "url": m.url,
                 "note": opt_markup(&m.note),
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_together;
+
+    #[test]
+    fn dates_times_paragraphs_and_postcodes_are_kept_together() {
+        assert_eq!(
+            keep_together("den 19. september kl. 16.00 efter § 13, stk. 4, i 2750 Ballerup"),
+            "den 19.\u{a0}september kl.\u{a0}16.00 efter §\u{a0}13, stk.\u{a0}4, i 2750\u{a0}Ballerup"
+        );
+        // Nothing else: a number that is no day, a year before a word, a list.
+        assert_eq!(
+            keep_together("2024. Der er 120. gang og (19. maj)"),
+            "2024. Der er 120. gang og (19.\u{a0}maj)"
+        );
+        assert_eq!(keep_together("5. maja"), "5. maja");
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::common::{date, markup};
+use super::common::{date, markup, plain};
 use super::{Document, DocumentKind, consultation_letter, consultee_list, strategy};
 use crate::plan::Plan;
 use crate::plan::load::Consultation;
@@ -81,7 +81,13 @@ pub(super) fn stakeholder_view(stakeholder: &Stakeholder) -> Value {
         "id": stakeholder.id.get_ref(),
         "name": stakeholder.name,
         "kind": stakeholder_kind_label(stakeholder.kind),
-        "address": stakeholder.address,
+        "address": plain(&stakeholder.address),
+        // How a letter greets it: the plan's words, else "Til <name>", as one writes to an
+        // organisation.
+        "salutation": stakeholder
+            .salutation
+            .as_ref()
+            .map_or_else(|| format!("Til {}", stakeholder.name), |s| s.get_ref().clone()),
         "email": stakeholder.email,
         "example": stakeholder.example,
     })
@@ -103,6 +109,7 @@ pub(super) fn common(plan: &Plan, consultation: &Consultation) -> Value {
     json!({
         "id": consultation.id,
         "title": data.title,
+        "case_number": data.case_number.as_ref().map(|c| c.get_ref()),
         "draft": edition.map(|(s, e)| json!({
             "title": s.title, "label": e.label, "version": e.version, "date": date(e.date.get_ref().0),
         })),
@@ -111,7 +118,7 @@ pub(super) fn common(plan: &Plan, consultation: &Consultation) -> Value {
         })),
         "sent": date(data.sent.get_ref().0),
         "deadline": date(deadline),
-        "deadline_phrase": format!("senest {}", danish_date_long(deadline)),
+        "deadline_phrase": super::common::keep_together(&format!("senest {}", danish_date_long(deadline))),
         "period_days": (deadline - data.sent.get_ref().0).num_days(),
         "purpose": markup(&data.purpose),
         "how_to_respond": markup(&data.how_to_respond),

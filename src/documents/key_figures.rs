@@ -72,8 +72,30 @@ fn view(plan: &Plan, key_figures: &KeyFigures) -> Value {
                 .take_while(|t| *t <= top + step / 2.0)
                 .map(|t| json!({"value": t, "ratio": if top > 0.0 { t / top } else { 0.0 }, "label": danish_number(t)}))
                 .collect();
+            // The chart in words, for the PDF's alt text: what it shows and every value.
+            let kind = match f.chart {
+                ChartKind::Bar => "Søjlediagram",
+                ChartKind::Line => "Kurvediagram",
+                ChartKind::Table => "Tabel",
+            };
+            let series: Vec<String> = f
+                .series
+                .iter()
+                .map(|s| {
+                    let values: Vec<String> = f
+                        .years
+                        .get_ref()
+                        .iter()
+                        .zip(s.values.get_ref())
+                        .map(|(y, v)| format!("{y}: {}", danish_number(*v)))
+                        .collect();
+                    format!("{}: {}", s.label, values.join(", "))
+                })
+                .collect();
+            let alt = format!("{kind}: {} ({}). {}.", f.title, f.unit, series.join(". "));
             json!({
                 "number": i + 1,
+                "alt": alt,
                 "title": f.title,
                 "unit": f.unit,
                 "chart": match f.chart { ChartKind::Bar => "bar", ChartKind::Line => "line", ChartKind::Table => "table" },

@@ -80,13 +80,13 @@ document_kinds! {
     Minutes = "minutes", minutes;
     /// Dagsordenspunkt: one open item, for separate publishing.
     AgendaItem = "agenda-item", agenda_item;
-    /// Udsattestrategi: an edition of the strategy (draft or final).
+    /// Strategi: an edition of the strategy (draft or final).
     Strategy = "strategy", strategy;
     /// Handleplan: the actions for a period, by development goal.
     ActionPlan = "action-plan", action_plan;
     /// Nøgletal: a year's key figures with tables and charts.
     KeyFigures = "key-figures", key_figures;
-    /// Procesplan: the 2022 process and the 2022-2029 implementation overview.
+    /// Procesplan: the process's meetings and the implementation milestones, year by year.
     ProcessPlan = "process-plan", process_plan;
     /// Høringsbrev: the letter to one consultee (written by `udvalg consult`).
     ConsultationLetter = "consultation-letter", consultation_letter;

@@ -1,4 +1,4 @@
-//! Udsattestrategi: an edition of the strategy, draft or final; the newest stands on its own,
+//! Strategi: an edition of the strategy, draft or final; the newest stands on its own,
 //! and each edition a meeting attaches is written with that meeting's papers.
 
 use chrono::NaiveDate;
@@ -59,8 +59,25 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
             .map(|a| a.title.clone())
             .unwrap_or_default()
     };
+    let h = &strategy.headings;
+    let heading = |given: &Option<toml::Spanned<String>>, default: &str| {
+        given
+            .as_ref()
+            .map_or(default.to_string(), |h| h.get_ref().clone())
+    };
     json!({
         "meta": meta(plan, &strategy.title, "Strategi", dated, edition),
+        // Each section's heading, the plan's own or a neutral default.
+        "headings": {
+            "mandate": heading(&h.mandate, "Baggrund og politisk opdrag"),
+            "vision": heading(&h.vision, "Vision og sammenhæng til øvrige politikker"),
+            "target_group": heading(&h.target_group, "Målgruppe"),
+            "focus_areas": heading(&h.focus_areas, "Indsatsområder"),
+            "connections": heading(&h.connections, "Sammenhænge mellem indsatsområderne"),
+            "goals": heading(&h.goals, "Udviklingsmål"),
+            "goal_process": heading(&h.goal_process, "Proces for arbejdet med udviklingsmål"),
+            "involvement": heading(&h.involvement, "Inddragelse af interessenter"),
+        },
         "adopted": adopted,
         "title": strategy.title,
         "subtitle": strategy.subtitle,
@@ -73,6 +90,8 @@ pub(super) fn view(plan: &Plan, edition_id: &str, day: NaiveDate) -> Value {
             "text": markup(&content.target_group.text),
             "groups": content.target_group.groups.iter().map(|g| json!({"name": g.name, "text": markup(&g.text)})).collect::<Vec<_>>(),
         },
+        // What the connection matrix shows, in words, for a reader that cannot see it.
+        "connections_alt": connections_alt(&content),
         "focus_areas": content.focus_areas.iter().enumerate().map(|(i, a)| json!({
             "number": i + 1,
             "id": a.id.get_ref(),
@@ -151,4 +170,22 @@ pub(super) fn changes_view(changes: &[Change]) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// The connection matrix in words: "Et sted at bo hænger sammen med: Sundhed, Job. ...".
+fn connections_alt(content: &crate::plan::editions::Content<'_>) -> String {
+    let title = |id: &str| content.focus_area(id).map_or(id.to_string(), |a| a.title.clone());
+    let lines: Vec<String> = content
+        .focus_areas
+        .iter()
+        .map(|a| {
+            let with: Vec<String> = a.connects.iter().map(|c| title(c.get_ref())).collect();
+            if with.is_empty() {
+                format!("{} hænger ikke sammen med andre indsatsområder.", a.title)
+            } else {
+                format!("{} hænger sammen med: {}.", a.title, with.join(", "))
+            }
+        })
+        .collect();
+    format!("Sammenhænge mellem indsatsområderne. {}", lines.join(" "))
 }

@@ -15,6 +15,9 @@ use crate::text::danish_date;
 pub fn check(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
     let file = &consultation.file;
     let data = &consultation.data;
+    if let Some(case_number) = &data.case_number {
+        super::validate::check_not_blank(file, "case_number", case_number, "no case number", d);
+    }
     if let Err(message) = check_id(&consultation.id) {
         d.push(
             Diagnostic::error(format!("the file name is the consultation's id: {message}"))

@@ -78,6 +78,12 @@ pub struct Municipality {
     pub address: Option<String>,
     #[serde(default)]
     pub web: Option<String>,
+    /// The municipality's main phone number, for the letterhead.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The municipality's main e-mail address, for the letterhead.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +151,9 @@ pub struct Stakeholder {
     pub address: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// How a letter greets it, e.g. "Kære medlemmer af Ældrerådet"; default "Til <name>".
+    #[serde(default)]
+    pub salutation: Option<Spanned<String>>,
     #[serde(default)]
     pub example: bool,
 }
@@ -280,6 +289,9 @@ pub struct StrategyFile {
     pub title: String,
     #[serde(default)]
     pub subtitle: Option<String>,
+    /// The strategy's section headings, where they are not the neutral defaults.
+    #[serde(default)]
+    pub headings: StrategyHeadings,
     #[serde(rename = "edition")]
     pub editions: Vec<Edition>,
     pub vision: Vision,
@@ -290,6 +302,48 @@ pub struct StrategyFile {
     pub goals: Vec<Goal>,
     pub goal_process: GoalProcess,
     pub involvement: Involvement,
+}
+
+/// The headings of the strategy's sections; each has a neutral default (see
+/// docs/plan-format.md), so that no plan's words are in the template.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyHeadings {
+    #[serde(default)]
+    pub mandate: Option<Spanned<String>>,
+    #[serde(default)]
+    pub vision: Option<Spanned<String>>,
+    #[serde(default)]
+    pub target_group: Option<Spanned<String>>,
+    #[serde(default)]
+    pub focus_areas: Option<Spanned<String>>,
+    #[serde(default)]
+    pub connections: Option<Spanned<String>>,
+    #[serde(default)]
+    pub goals: Option<Spanned<String>>,
+    #[serde(default)]
+    pub goal_process: Option<Spanned<String>>,
+    #[serde(default)]
+    pub involvement: Option<Spanned<String>>,
+}
+
+impl StrategyHeadings {
+    /// Every heading the plan gives, with its key.
+    pub fn given(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        [
+            ("mandate", &self.mandate),
+            ("vision", &self.vision),
+            ("target_group", &self.target_group),
+            ("focus_areas", &self.focus_areas),
+            ("connections", &self.connections),
+            ("goals", &self.goals),
+            ("goal_process", &self.goal_process),
+            ("involvement", &self.involvement),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key, v)))
+        .collect()
+    }
 }
 
 /// The content of one edition, `strategy/<edition id>.toml`: the same tables as in
@@ -498,6 +552,9 @@ pub struct Milestone {
 pub struct ConsultationFile {
     /// "Høring over udkast til Udsattestrategi 2022-2029"
     pub title: String,
+    /// The case number the letters and the summary carry ('sagsnr.').
+    #[serde(default)]
+    pub case_number: Option<Spanned<String>>,
     /// The strategy edition sent out.
     pub edition: Spanned<String>,
     /// The meeting that approved sending it.

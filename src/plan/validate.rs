@@ -106,6 +106,9 @@ fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
     let mut stakeholder_ids = Ids::new("stakeholder");
     for stakeholder in &settings.stakeholders {
         stakeholder_ids.add(file, &stakeholder.id, d);
+        if let Some(salutation) = &stakeholder.salutation {
+            check_not_blank(file, "salutation", salutation, "Til <name>", d);
+        }
     }
     let chairs = settings
         .committee
@@ -263,7 +266,29 @@ fn meeting_ids<'a>(plan: &'a Plan, file: &SourceRef) -> Ids<'a> {
     meetings
 }
 
+/// A text key the papers print instead of a default must say something.
+pub(super) fn check_not_blank(
+    file: &SourceRef,
+    key: &str,
+    value: &Spanned<String>,
+    default: &str,
+    d: &mut Diagnostics,
+) {
+    if value.get_ref().trim().is_empty() {
+        d.push(
+            Diagnostic::error(format!("`{key}` is empty"))
+                .at(file, value.span())
+                .with_help(format!(
+                    "write the words, or leave `{key}` out for the default ({default})"
+                )),
+        );
+    }
+}
+
 fn check_strategy(plan: &Plan, strategy: &StrategyFile, file: &SourceRef, d: &mut Diagnostics) {
+    for (key, heading) in strategy.headings.given() {
+        check_not_blank(file, key, heading, "a neutral heading", d);
+    }
     let mut editions = Ids::new("strategy edition");
     let meetings = meeting_ids(plan, file);
     for edition in &strategy.editions {

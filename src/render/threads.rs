@@ -55,12 +55,8 @@ impl Renderer {
         });
         let (answers, answered) = mpsc::channel::<Answer>();
         let mut slots: Vec<Arc<Slot>> = Vec::new();
-        // On the pool's threads, as Typst's own parallel work is (a run started from one of
-        // them has new threads instead, as has the rest of a run after a runaway: the pool
-        // must never wait for a thread that is not coming back).
-        let on_pool = rayon::current_thread_index().is_none();
         for _ in 0..threads.min(jobs.len()).max(1) {
-            match start(&queue, &answers, on_pool) {
+            match start(&queue, &answers) {
                 Ok(slot) => slots.push(slot),
                 Err(_) if !slots.is_empty() => break,
                 Err(e) => return cannot_start(jobs, done, &e),
@@ -94,7 +90,7 @@ impl Renderer {
                     job.finish(stopped, done, &mut results);
                 }
                 // The rest of the queue needs a thread; if none starts, the others finish it.
-                if let Ok(fresh) = start(&queue, &answers, false) {
+                if let Ok(fresh) = start(&queue, &answers) {
                     *slot = fresh;
                 }
             }
@@ -142,24 +138,21 @@ impl Renderer {
     }
 }
 
-/// Starts rendering `queue` on a thread of the rayon pool, or on a new thread, answering on
-/// `answers`: its slot.
-fn start(
-    queue: &Arc<Queue>,
-    answers: &mpsc::Sender<Answer>,
-    on_pool: bool,
-) -> std::io::Result<Arc<Slot>> {
+/// Starts rendering `queue` on a thread of its own, answering on `answers`: its slot. The thread
+/// is a rayon pool of one, so that Typst's own parallel work runs on the thread that asked for
+/// it, as on the pool of a whole run, and a layout left behind holds no thread that anything
+/// else waits for.
+fn start(queue: &Arc<Queue>, answers: &mpsc::Sender<Answer>) -> std::io::Result<Arc<Slot>> {
     let slot = Arc::new(Slot::default());
     let (queue, answers, mine) = (queue.clone(), answers.clone(), slot.clone());
-    let render = move || render_queue(&queue, &answers, &mine);
-    if on_pool {
-        rayon::spawn(render);
-    } else {
-        std::thread::Builder::new()
-            .name("udvalg-render".into())
-            .stack_size(RENDER_STACK_BYTES)
-            .spawn(render)?;
-    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(RENDER_STACK_BYTES)
+        .thread_name(|_| "udvalg-render".into())
+        .build()
+        .map_err(std::io::Error::other)?;
+    // The pool's thread ends when this, its only work, is done (or never, if left behind).
+    pool.spawn(move || render_queue(&queue, &answers, &mine));
     Ok(slot)
 }
 

@@ -53,8 +53,14 @@ fn pdftotext(pdf: &Path, options: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The words of `text`, with runs of white space folded and a word that is hyphenated at a
+/// line's end (Typst writes a soft hyphen there) joined again.
 fn words(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.replace("\u{ad}\n", "")
+        .replace('\u{ad}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The text of a PDF, as `pdftotext -layout` reads it.
@@ -174,4 +180,41 @@ pub fn assert_snapshot_in(dir: &Path, text: &str) {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!("expected", text));
+}
+
+/// The URLs of a PDF's link annotations, in the order `pdfinfo -url` lists them (page by page,
+/// in layout order).
+pub fn pdf_links(pdf: &Path) -> Vec<String> {
+    let out = Command::new("pdfinfo")
+        .arg("-url")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect()
+}
+
+/// `pdf` lists each attachment by its title (numbered, then its type and size in brackets) as a
+/// link to its file, in this order.
+pub fn assert_lists_attachments(pdf: &Path, listed: &[(&str, &str)]) {
+    let words = pdf_words(pdf);
+    let links = pdf_links(pdf);
+    let mut from = 0;
+    for (title, file) in listed {
+        assert!(
+            words.contains(&format!("{title} (")),
+            "{} lists `{title}`: {words}",
+            pdf.display()
+        );
+        let at = links[from..].iter().position(|l| l == file);
+        assert!(
+            at.is_some(),
+            "{} links `{title}` to {file} (after the ones before): {links:?}",
+            pdf.display()
+        );
+        from += at.unwrap() + 1;
+    }
 }
