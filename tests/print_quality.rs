@@ -376,3 +376,87 @@ fn the_command_line_help_names_no_plan() {
         assert!(!help.contains(word), "`build --help` says {word}:\n{help}");
     }
 }
+
+/// Items whose case presentations end a little further down the page each time: somewhere
+/// the heading "Indstilling" would be the last line of a page if headings did not keep with
+/// what follows. No page ends with a heading, and no table row is split between pages.
+#[test]
+fn headings_keep_with_what_follows_and_table_rows_stay_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture_copy("valid/minimal", dir.path());
+    let meetings = std::fs::read_to_string(format!("{plan}/meetings.toml")).unwrap();
+    let head = &meetings[..meetings.find("[[meeting.item]]").unwrap()];
+    let mut items = String::new();
+    for n in 30..60 {
+        let lines = vec!["Forbruget følger budgettet på dette område."; n].join("\\n\\n");
+        let rows: String = (0..12)
+            .map(|r| {
+                format!("[Post {r}], [Første linje af rækken\\\\ 2\\\\ 3\\\\ 4\\\\ 5\\\\ 6\\\\ 7\\\\ sidste linje], ")
+            })
+            .collect();
+        items.push_str(&format!(
+            "[[meeting.item]]\nid = \"punkt-{n}\"\ntitle = \"Punkt med {n} linjer\"\nkind = \"decision\"\n\
+             presentation = \"{lines}\\n\\n#table(columns: 2, {rows})\"\n\
+             recommendation = \"Administrationen indstiller, at udvalget godkender.\"\n\n"
+        ));
+    }
+    std::fs::write(format!("{plan}/meetings.toml"), format!("{head}{items}")).unwrap();
+    let out = udvalg(
+        dir.path(),
+        &[
+            "--plan",
+            &plan,
+            "--out",
+            "out",
+            "build",
+            "--document",
+            "agenda",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let agenda = dir
+        .path()
+        .join("out/pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf");
+    let text = pdf_text(&agenda);
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() > 60, "{} pages", pages.len());
+    for (number, page) in pages.iter().enumerate() {
+        let body: Vec<&str> = page
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.contains("Side ") && !l.starts_with("Eksempeldata"))
+            .collect();
+        let last = body.last().copied().unwrap_or_default();
+        for heading in ["Sagsfremstilling", "Indstilling", "Beslutning", "Bilag"] {
+            assert_ne!(last, heading, "page {} ends with its heading", number + 1);
+        }
+        // A row's eight lines are on one page: never its first line without its last.
+        let firsts = page.matches("Første linje af rækken").count();
+        let lasts = page.matches("sidste linje").count();
+        assert_eq!(firsts, lasts, "page {} splits a table row", number + 1);
+    }
+}
+
+/// The connection matrix is on one page with its heading, in every edition of the strategy.
+#[test]
+fn the_connection_matrix_stays_on_one_page_with_its_heading() {
+    let strategies: Vec<PathBuf> = papers()
+        .into_iter()
+        .filter(|p| pdf_words(p).contains("betyder, at indsatsområderne hænger sammen"))
+        .collect();
+    assert!(
+        !strategies.is_empty(),
+        "the fixture's strategy has a matrix"
+    );
+    for pdf in strategies {
+        let on_one_page = (1..=pages(&pdf)).any(|page| {
+            let words = pdf_page_words(&pdf, page, page);
+            words.contains("Sammenhænge mellem indsatsområderne")
+                && words.contains("betyder, at indsatsområderne hænger sammen")
+        });
+        assert!(on_one_page, "{} splits its matrix", pdf.display());
+    }
+}
