@@ -142,42 +142,8 @@ fn watch_rebuilds_on_save_and_survives_bad_input() {
         text.replace("date = 2024-03-01", "date = 2024-01-15"),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
-        .args(["watch", "--plan", &plan])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let out_tx = tx.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = out_tx.send(line);
-        }
-    });
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(format!("stderr: {line}"));
-        }
-    });
-    let wait_for = |what: &str| {
-        let deadline = std::time::Instant::now() + PATIENCE;
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(what) => {
-                    seen.push(line);
-                    return seen;
-                }
-                Ok(line) => seen.push(line),
-                Err(_) => panic!("no line with `{what}`; saw: {seen:#?}"),
-            }
-        }
-    };
+    let watch = Watching::start(dir.path(), &plan);
+    let wait_for = |what: &str| watch.wait_for(what);
 
     wait_for("rebuilt 4 of 4 papers");
     let agenda = dir
@@ -220,6 +186,4 @@ fn watch_rebuilds_on_save_and_survives_bad_input() {
 
     std::fs::write(&meetings, &good).unwrap();
     wait_for("rebuilt 3 of 4 papers");
-    let _ = child.kill();
-    let _ = child.wait();
 }
