@@ -1321,7 +1321,10 @@ fn exercise(case: &PlanCase) {
         }
         valid
     });
-    assert_eq!(check.failed, !valid, "check --data-only agrees with validate");
+    assert_eq!(
+        check.failed, !valid,
+        "check --data-only agrees with validate"
+    );
     if valid {
         VALID.fetch_add(1, Ordering::Relaxed);
         // `--today=DAY`: a day before year 0 begins with `-`.
@@ -1481,7 +1484,10 @@ fn in_process(half: u32) {
     if let Err(failure) = result {
         panic!("{failure}");
     }
-    let (valid, invalid) = (VALID.load(Ordering::Relaxed), INVALID.load(Ordering::Relaxed));
+    let (valid, invalid) = (
+        VALID.load(Ordering::Relaxed),
+        INVALID.load(Ordering::Relaxed),
+    );
     eprintln!(
         "structured plans, half {half}: {cases} cases in {:.1} s; so far {valid} valid, {invalid} with errors",
         started.elapsed().as_secs_f64()
