@@ -20,6 +20,10 @@ const FILES: &[&str] = &[
     "consultations/hoering-udsattestrategi.toml",
     "strategy/consultation-draft.toml",
     "strategy/final.toml",
+    "action-plans/handleplan-2023-24.toml",
+    "action-plans/handleplan-2026-28.toml",
+    "key-figures/2024.toml",
+    "key-figures/2028.toml",
 ];
 
 /// Cases per property; fixed, so that a run is the same work every time.
@@ -29,14 +33,10 @@ fn original(file: &str) -> String {
     std::fs::read_to_string(repo().join("plans/udsattestrategi").join(file)).unwrap()
 }
 
-/// Writes the Ballerup plan to `dir` with `file` replaced by `text`, and runs every stage a
-/// plan goes through before rendering.
+/// Writes the Ballerup plan (every file of it) to `dir` with `file` replaced by `text`, and runs
+/// every stage a plan goes through before rendering.
 fn exercise(dir: &Path, file: &str, text: &[u8]) {
-    std::fs::create_dir_all(dir.join("consultations")).unwrap();
-    std::fs::create_dir_all(dir.join("strategy")).unwrap();
-    for name in FILES {
-        std::fs::write(dir.join(name), original(name)).unwrap();
-    }
+    copy_dir(&repo().join("plans/udsattestrategi"), dir);
     std::fs::write(dir.join(file), text).unwrap();
     let source = PlanSource::Dir(dir.to_path_buf());
     let diagnostics = match load(&source) {

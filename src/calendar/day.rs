@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -12,13 +12,26 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct Date(pub NaiveDate);
 
+/// The years a plan's days may lie in. A committee plans within a few years of now; the bound
+/// keeps every count of days from a plan's day (deadlines, windows, a year of working days)
+/// inside the calendar chrono knows, which ends in the year 262143.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
 impl Date {
     pub fn parse(text: &str) -> Result<Self, String> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| {
-                format!("`{text}` is not a date of the calendar; write it as YYYY-MM-DD, e.g. 2022-11-08")
-            })
+        let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            format!(
+                "`{text}` is not a date of the calendar; write it as YYYY-MM-DD, e.g. 2022-11-08"
+            )
+        })?;
+        if !YEARS.contains(&day.year()) {
+            return Err(format!(
+                "`{text}` is outside the years a plan may speak of, {} to {}",
+                YEARS.start(),
+                YEARS.end()
+            ));
+        }
+        Ok(Date(day))
     }
 }
 
@@ -110,6 +123,19 @@ mod tests {
         assert!(Date::parse("2022-11-08").is_ok());
         assert!(Date::parse("2022-02-30").is_err());
         assert!(Date::parse("8/11/2022").is_err());
+    }
+
+    /// Days at the ends of chrono's calendar overflowed the deadlines counted from them
+    /// (`NaiveDate - TimeDelta overflowed` in check, status and calendar).
+    #[test]
+    fn dates_lie_in_the_years_a_plan_speaks_of() {
+        assert!(Date::parse("1900-01-01").is_ok());
+        assert!(Date::parse("2999-12-31").is_ok());
+        assert!(Date::parse("+262143-12-31").is_err());
+        for text in ["1899-12-31", "3000-01-01", "0000-01-01", "-262143-01-01"] {
+            let message = Date::parse(text).unwrap_err();
+            assert!(message.contains("1900 to 2999"), "{text}: {message}");
+        }
     }
 
     #[test]
