@@ -89,7 +89,7 @@ impl Folder {
         }
         // The file may grow between the size and the read: read one byte more than allowed.
         let mut bytes = Vec::with_capacity(size as usize);
-        file.take(limit + 1)
+        file.take(limit.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(OpenProblem::Io)?;
         if bytes.len() as u64 > limit {
@@ -370,6 +370,23 @@ mod tests {
         assert!(matches!(
             folder.read(&["bilag", "pipe.pdf"], 100),
             Err(OpenProblem::NotAFile)
+        ));
+    }
+
+    /// A limit as large as a u64 holds reads the file (it overflowed: found by
+    /// tests/structured_plans.rs with `max_attachment_mb = 17592186044416`).
+    #[test]
+    fn the_largest_limit_reads_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.pdf"), b"%PDF").unwrap();
+        let folder = Folder::open(dir.path()).unwrap();
+        assert_eq!(
+            folder.read(&["a.pdf"], u64::MAX).ok(),
+            Some(b"%PDF".to_vec())
+        );
+        assert!(matches!(
+            folder.read(&["a.pdf"], 3),
+            Err(OpenProblem::TooLarge { size: 4 })
         ));
     }
 }

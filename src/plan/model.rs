@@ -52,6 +52,14 @@ pub struct PlanInfo {
     pub layout_memory_mb: Option<Spanned<u64>>,
 }
 
+/// The values `max_attachment_mb` may take: from 1 MB to 1 TB.
+pub const ATTACHMENT_MB: std::ops::RangeInclusive<u64> = 1..=1_048_576;
+/// How long one paper may take to lay out unless plan.toml says otherwise (`render::guard`): a
+/// 5,000-item agenda lays out in about 30 s on one core.
+pub const DEFAULT_LAYOUT_SECONDS: u64 = 120;
+/// How much memory the papers being laid out may hold together in large blocks unless plan.toml
+/// says otherwise (a 5,000-item agenda needs about 2.5 GB in all, most of it in small blocks).
+pub const DEFAULT_LAYOUT_MEMORY_MB: u64 = 4096;
 /// The values `layout_seconds` may take: a paper of a day is no limit at all.
 pub const LAYOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=86_400;
 /// The values `layout_memory_mb` may take: from 256 MB to 1 TB.

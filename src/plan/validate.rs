@@ -56,31 +56,27 @@ pub fn validate(plan: &Plan) -> Diagnostics {
 
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
     let settings = &plan.settings;
-    if let Some(limit) = &settings.plan.max_attachment_mb
-        && *limit.get_ref() == 0
-    {
-        d.push(
-            Diagnostic::error("`max_attachment_mb` must be at least 1")
-                .at(file, limit.span())
-                .with_help(format!(
-                    "leave it out for the default of {} MB",
-                    super::load::DEFAULT_MAX_ATTACHMENT_MB
-                )),
-        );
-    }
     let ranges = [
+        (
+            "max_attachment_mb",
+            &settings.plan.max_attachment_mb,
+            super::model::ATTACHMENT_MB,
+            format!("{} MB", super::load::DEFAULT_MAX_ATTACHMENT_MB),
+        ),
         (
             "layout_seconds",
             &settings.plan.layout_seconds,
             super::model::LAYOUT_SECONDS,
+            format!("{} s", super::model::DEFAULT_LAYOUT_SECONDS),
         ),
         (
             "layout_memory_mb",
             &settings.plan.layout_memory_mb,
             super::model::LAYOUT_MEMORY_MB,
+            format!("{} MB", super::model::DEFAULT_LAYOUT_MEMORY_MB),
         ),
     ];
-    for (key, value, range) in ranges {
+    for (key, value, range, default) in ranges {
         if let Some(value) = value
             && !range.contains(value.get_ref())
         {
@@ -91,7 +87,7 @@ fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
                     range.end()
                 ))
                 .at(file, value.span())
-                .with_help("leave it out for the default"),
+                .with_help(format!("leave it out for the default of {default}")),
             );
         }
     }

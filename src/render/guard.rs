@@ -16,12 +16,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// How long one layout may take unless plan.toml says otherwise: a 5,000-item agenda lays out
-/// in about 30 s on one core.
-pub const DEFAULT_LAYOUT_SECONDS: u64 = 120;
-/// How much memory the layouts under way may hold together in large blocks unless plan.toml
-/// says otherwise (a 5,000-item agenda needs about 2.5 GB in all, most of it in small blocks).
-pub const DEFAULT_LAYOUT_MEMORY_MB: u64 = 4096;
+pub use crate::plan::model::{DEFAULT_LAYOUT_MEMORY_MB, DEFAULT_LAYOUT_SECONDS};
+
 /// A worker process that a layout took past the memory limit ends with this code.
 pub const OUT_OF_MEMORY_EXIT: i32 = 97;
 
