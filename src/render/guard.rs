@@ -7,6 +7,9 @@
 //! In a worker process the worker ends instead (exit code [`OUT_OF_MEMORY_EXIT`]), and the
 //! build, which also kills a worker that runs past the time limit, reports the layout it had.
 //!
+//! A stopped layout is reported at the prose field with code in it that its paper prints
+//! ([`Renderer::stopped`]), found in the plan files by its text.
+//!
 //! Only large allocations are counted (64 KiB and more: the arrays, strings and buffers a
 //! runaway grows), so that the guard costs a comparison per allocation.
 
@@ -16,7 +19,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-pub use crate::plan::model::{DEFAULT_LAYOUT_MEMORY_MB, DEFAULT_LAYOUT_SECONDS};
+use super::Renderer;
+use super::schedule::LayoutJob;
+use crate::diagnostics::Diagnostic;
+use crate::plan::model::{DEFAULT_LAYOUT_MEMORY_MB, DEFAULT_LAYOUT_SECONDS};
 
 /// A worker process that a layout took past the memory limit ends with this code.
 pub const OUT_OF_MEMORY_EXIT: i32 = 97;
@@ -80,6 +86,72 @@ impl Limits {
 pub enum Runaway {
     Time,
     Memory,
+}
+
+impl Renderer {
+    /// The diagnostic of a layout stopped for `ran`: at the prose field with code in it that
+    /// the paper printed (the others such are named too), else at no place.
+    pub(super) fn stopped(&self, job: &LayoutJob, ran: Runaway) -> Vec<Diagnostic> {
+        let hint = match ran {
+            Runaway::Time => {
+                "a loop that does not end, or a paper larger than the limit: `layout_seconds` under [plan] in plan.toml raises the limit"
+            }
+            Runaway::Memory => {
+                "a huge array or string, or a paper larger than the limit: `layout_memory_mb` under [plan] in plan.toml raises the limit"
+            }
+        };
+        let mut places =
+            crate::plan::strings::places(&self.plan_files, &code_in(&job.view)).into_iter();
+        let mut d = Diagnostic::error(format!("{}: {}", job.path, self.limits.exceeded(ran)));
+        if let Some((file, span)) = places.next() {
+            d = d.at(&file, first_code_line(&file.text, span));
+        }
+        for (file, span) in places.take(5) {
+            let (line, column) = file.line_col(span.start);
+            d = d.with_help(format!(
+                "the paper also prints code at {}:{line}:{column}",
+                file.name
+            ));
+        }
+        vec![d.with_help(hint)]
+    }
+}
+
+/// The strings of a view with Typst code in them (a `#` not escaped): the prose that can run.
+fn code_in(view: &[u8]) -> Vec<String> {
+    fn walk(value: serde_json::Value, into: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) if has_code(&s) => into.push(s),
+            serde_json::Value::Array(values) => values.into_iter().for_each(|v| walk(v, into)),
+            serde_json::Value::Object(map) => map.into_iter().for_each(|(_, v)| walk(v, into)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    if let Ok(view) = serde_json::from_slice(view) {
+        walk(view, &mut found);
+    }
+    found
+}
+
+/// Within `span` of `text`, the line from its first `#` on: where the code begins.
+fn first_code_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(written) = text.get(span.clone()) else {
+        return span;
+    };
+    let Some(hash) = written.find('#') else {
+        return span;
+    };
+    let start = span.start + hash;
+    let end = text[start..span.end]
+        .find('\n')
+        .map_or(span.end, |n| start + n);
+    start..end
+}
+
+fn has_code(text: &str) -> bool {
+    text.match_indices('#')
+        .any(|(at, _)| !text[..at].ends_with('\\'))
 }
 
 /// The allocator of the `udvalg` binary: `A`, with the memory limit of guarded layouts.

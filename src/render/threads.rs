@@ -8,13 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use super::guard::{self, Runaway, Slot};
+use super::guard::{self, Slot};
 use super::schedule::{LayoutJob, not_rendered};
 use super::{
     Done, LAYOUTS_PER_TRIM, RENDER_STACK_BYTES, RenderResult, RenderRun, Renderer, TRIM_FROM,
     trim_memo_cache,
 };
-use crate::diagnostics::Diagnostic;
 
 /// How often the threads' layouts are looked at.
 const WATCH_EVERY: Duration = Duration::from_millis(50);
@@ -102,34 +101,6 @@ impl Renderer {
         }
     }
 
-    /// The diagnostic of a layout stopped for `ran`: at the prose field with code in it that
-    /// the paper printed (the others such are named too), else at no place.
-    pub(super) fn stopped(&self, job: &LayoutJob, ran: Runaway) -> Vec<Diagnostic> {
-        let hint = match ran {
-            Runaway::Time => {
-                "a loop that does not end, or a paper larger than the limit: `layout_seconds` under [plan] in plan.toml raises the limit"
-            }
-            Runaway::Memory => {
-                "a huge array or string, or a paper larger than the limit: `layout_memory_mb` under [plan] in plan.toml raises the limit"
-            }
-        };
-        let mut places = code_in(&job.view)
-            .into_iter()
-            .filter_map(|text| crate::plan::strings::find(&self.plan_files, &text));
-        let mut d = Diagnostic::error(format!("{}: {}", job.path, self.limits.exceeded(ran)));
-        if let Some((file, span)) = places.next() {
-            d = d.at(&file, first_code_line(&file.text, span));
-        }
-        for (file, span) in places.take(5) {
-            let (line, column) = file.line_col(span.start);
-            d = d.with_help(format!(
-                "the paper also prints code at {}:{line}:{column}",
-                file.name
-            ));
-        }
-        vec![d.with_help(hint)]
-    }
-
     /// [`Self::render_layout`], and how long it took.
     pub(super) fn render_timed(&self, job: &LayoutJob) -> (Vec<RenderResult>, Duration) {
         let started = Instant::now();
@@ -203,41 +174,4 @@ fn cannot_start(
         workers: 0,
         busy: Duration::ZERO,
     }
-}
-
-/// The strings of a view with Typst code in them (a `#` not escaped): the prose that can run.
-fn code_in(view: &[u8]) -> Vec<String> {
-    fn walk(value: serde_json::Value, into: &mut Vec<String>) {
-        match value {
-            serde_json::Value::String(s) if has_code(&s) => into.push(s),
-            serde_json::Value::Array(values) => values.into_iter().for_each(|v| walk(v, into)),
-            serde_json::Value::Object(map) => map.into_iter().for_each(|(_, v)| walk(v, into)),
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    if let Ok(view) = serde_json::from_slice(view) {
-        walk(view, &mut found);
-    }
-    found
-}
-
-/// Within `span` of `text`, the line from its first `#` on: where the code begins.
-fn first_code_line(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let Some(written) = text.get(span.clone()) else {
-        return span;
-    };
-    let Some(hash) = written.find('#') else {
-        return span;
-    };
-    let start = span.start + hash;
-    let end = text[start..span.end]
-        .find('\n')
-        .map_or(span.end, |n| start + n);
-    start..end
-}
-
-fn has_code(text: &str) -> bool {
-    text.match_indices('#')
-        .any(|(at, _)| !text[..at].ends_with('\\'))
 }
