@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(mut outcome) => {
             outcome.diagnostics = diagnostics::merge_repeats(outcome.diagnostics);
+            let code = outcome.exit_code();
             if let Some(report) = &outcome.report {
                 print!("{report}");
             }
@@ -29,14 +30,14 @@ fn main() -> ExitCode {
                 }
                 Format::Json => println!("{}", diagnostics::to_json(&outcome.diagnostics)),
                 Format::Human => {
-                    let shown = diagnostics::first_per_file(outcome.diagnostics.clone());
+                    let shown = diagnostics::first_per_file(outcome.diagnostics);
                     diagnostics::emit_to_stderr(&shown);
                     for message in &outcome.messages {
                         println!("{message}");
                     }
                 }
             }
-            ExitCode::from(outcome.exit_code())
+            ExitCode::from(code)
         }
         Err(cli::UsageError(message)) => {
             eprintln!("error: {message}");

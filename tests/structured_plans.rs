@@ -406,6 +406,12 @@ fn own_id(p: Profile) -> S<Value> {
     text_value(pick(p, Just("@".to_string()).boxed(), wild_id()))
 }
 
+/// `usual`, or in a wild profile now and then one of `odd`.
+fn usual_or_odd(p: Profile, usual: &'static str, odd: Vec<&'static str>) -> S<Value> {
+    let odd = prop::sample::select(odd).prop_map(String::from).boxed();
+    text_value(pick(p, Just(usual.to_string()).boxed(), odd))
+}
+
 /// A reference to the first element of a list, or a wild one.
 fn reference(p: Profile, to: &'static str) -> S<Value> {
     text_value(pick(p, Just(to.to_string()).boxed(), wild_id()))
@@ -591,10 +597,10 @@ fn attachment(p: Profile) -> S<Value> {
         req(
             p,
             "file",
-            text_value(pick(
+            usual_or_odd(
                 p,
-                Just("bilag/notat.pdf".to_string()).boxed(),
-                prop::sample::select(vec![
+                "bilag/notat.pdf",
+                vec![
                     "../notat.pdf",
                     "bilag/../../notat.pdf",
                     "/etc/passwd",
@@ -604,10 +610,8 @@ fn attachment(p: Profile) -> S<Value> {
                     "plan.toml",
                     "./bilag/notat.pdf",
                     "bilag//notat.pdf",
-                ])
-                .prop_map(String::from)
-                .boxed(),
-            )),
+                ],
+            ),
         ),
         req(p, "title", text(p)),
         public(),
@@ -930,19 +934,11 @@ fn consultation_file(p: Profile) -> S<Value> {
         opt_wild(
             p,
             "change",
-            text_value(pick(
+            usual_or_odd(
                 p,
-                Just("vision".to_string()).boxed(),
-                prop::sample::select(vec![
-                    "goal:g-0",
-                    "sub-goal:s-0",
-                    "focus-area:f-0",
-                    "bogus",
-                    "",
-                ])
-                .prop_map(String::from)
-                .boxed(),
-            )),
+                "vision",
+                vec!["goal:g-0", "sub-goal:s-0", "focus-area:f-0", "bogus", ""],
+            ),
         ),
     ]);
     let response = table(vec![

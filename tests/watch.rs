@@ -12,6 +12,19 @@ use common::*;
 /// Generous: the test waits for events, it does not time them.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// The minimal fixture copied into `dir`, speaking from before its agenda goes out, so that a
+/// save remakes the agenda (one that has gone out gets a corrected edition instead:
+/// tests/corrections.rs); `settings` go under [plan].
+fn plan_before_send_out(dir: &std::path::Path, settings: &str) -> String {
+    let plan = fixture_copy("valid/minimal", dir);
+    edit(
+        format!("{plan}/plan.toml"),
+        "date = 2024-03-01",
+        &format!("date = 2024-01-15\n{settings}"),
+    );
+    plan
+}
+
 /// A running `udvalg watch` and the lines it writes.
 struct Watching {
     child: std::process::Child,
@@ -75,14 +88,7 @@ impl Drop for Watching {
 #[test]
 fn watch_survives_a_replaced_folder_a_recreated_file_and_a_runaway_paper() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = fixture_copy("valid/minimal", dir.path());
-    let settings = format!("{plan}/plan.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        text.replace("date = 2024-03-01", "date = 2024-01-15\nlayout_seconds = 2"),
-    )
-    .unwrap();
+    let plan = plan_before_send_out(dir.path(), "layout_seconds = 2");
     let meetings = format!("{plan}/meetings.toml");
     let good = std::fs::read_to_string(&meetings).unwrap();
     let watch = Watching::start(dir.path(), &plan);
@@ -132,16 +138,7 @@ fn watch_survives_a_replaced_folder_a_recreated_file_and_a_runaway_paper() {
 #[test]
 fn watch_rebuilds_on_save_and_survives_bad_input() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = fixture_copy("valid/minimal", dir.path());
-    // The plan speaks from before the agenda goes out, so a save remakes it (an agenda that
-    // has gone out gets a corrected edition instead: tests/corrections.rs).
-    let settings = format!("{plan}/plan.toml");
-    let text = std::fs::read_to_string(&settings).unwrap();
-    std::fs::write(
-        &settings,
-        text.replace("date = 2024-03-01", "date = 2024-01-15"),
-    )
-    .unwrap();
+    let plan = plan_before_send_out(dir.path(), "");
     let watch = Watching::start(dir.path(), &plan);
     let wait_for = |what: &str| watch.wait_for(what);
 

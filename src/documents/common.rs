@@ -59,11 +59,16 @@ pub(super) fn keep_together(text: &str) -> String {
     out
 }
 
+/// "tirsdag den 8. november 2022", kept on one line where a paper breaks it.
+fn long_date(date: NaiveDate) -> String {
+    keep_together(&danish_date_long(date))
+}
+
 pub(super) fn date(date: NaiveDate) -> Value {
     json!({
         "iso": date.format("%Y-%m-%d").to_string(),
         "short": keep_together(&danish_date(date)),
-        "long": keep_together(&danish_date_long(date)),
+        "long": long_date(date),
         "numeric": date.format("%d.%m.%Y").to_string(),
     })
 }
@@ -160,10 +165,10 @@ pub(super) fn meeting_view(plan: &Plan, meeting: &Meeting) -> Value {
     let when = match &meeting.end_date {
         Some(end) if end.get_ref().0 != day => format!(
             "{} {time} til {}",
-            keep_together(&danish_date_long(day)),
-            keep_together(&danish_date_long(end.get_ref().0))
+            long_date(day),
+            long_date(end.get_ref().0)
         ),
-        _ => format!("{} {time}", keep_together(&danish_date_long(day))),
+        _ => format!("{} {time}", long_date(day)),
     };
     let days = keep_together(&match &meeting.end_date {
         Some(end) if end.get_ref().0 != day => day_span(day, end.get_ref().0),
