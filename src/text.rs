@@ -111,6 +111,18 @@ pub fn danish_number(value: f64) -> String {
 
 /// 'Tirsdag' from 'tirsdag'.
 /// `Dagsorden` → `dagsorden`: the first letter in lower case, as after a word before it.
+/// `a`, `a og b`, `a, b og c`.
+pub fn danish_list<S: AsRef<str>>(parts: &[S]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} og {}", rest.join(", "), last.as_ref())
+        }
+    }
+}
+
 pub fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

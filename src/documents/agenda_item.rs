@@ -4,8 +4,10 @@
 use serde_json::{Value, json};
 
 use super::catalogue::{Collected, MeetingPapers};
-use super::common::{ItemsShown, item_view, meeting_meta};
-use super::{Document, DocumentKind, Kind, agenda};
+use super::agenda::{self, Part};
+use super::common::meeting_meta;
+use super::item::{ItemsShown, item_view};
+use super::{Document, DocumentKind, Kind};
 use crate::text::slug;
 
 pub(super) struct Papers;
@@ -20,13 +22,10 @@ impl Kind for Papers {
                 continue;
             }
             let file = format!("punkt-{:02}-{}.pdf", index + 1, slug(&item.title));
-            // An item's PDF is a public paper: its pages are the members' agenda's, unless it
-            // lists an attachment that is not public there; then they are the public agenda's.
-            let agenda = if m.item_has_restricted(item.id.get_ref()) {
-                m.public_agenda()
-            } else {
-                m.agenda()
-            };
+            // An item's PDF is a public paper: its pages are the members' agenda's (or the
+            // supplementary agenda's), unless it lists an attachment that is not public there;
+            // then they are the public edition's.
+            let agenda = m.agenda_of(item);
             out.push(
                 Document::new(
                     DocumentKind::AgendaItem,
@@ -36,7 +35,7 @@ impl Kind for Papers {
                     view(m, index),
                 )
                 .excerpt_of(agenda, index as u64 + 1)
-                .sent_on(m.send_out())
+                .sent_on(agenda::sent_on(m, Part::of(item)))
                 .public(true),
             );
         }
@@ -44,9 +43,10 @@ impl Kind for Papers {
 }
 
 fn title(m: &MeetingPapers, index: usize) -> String {
+    let part = Part::of(&m.meeting.items[index]);
     format!(
         "{} – punkt {}: {}",
-        agenda::title(m.plan, m.meeting),
+        agenda::part_title(m.plan, m.meeting, part),
         index + 1,
         m.meeting.items[index].title
     )
@@ -54,9 +54,11 @@ fn title(m: &MeetingPapers, index: usize) -> String {
 
 /// The agenda's own meta but for the title: the item's pages are cut from the agenda's.
 fn view(m: &MeetingPapers, index: usize) -> Value {
-    let item = &m.meeting.items[index];
+    let part = Part::of(&m.meeting.items[index]);
+    let day = agenda::sent_on(m, part);
+    let shown = ItemsShown { public: true, decisions: false, day };
     json!({
         "meta": meeting_meta(m.plan, m.meeting, &title(m, index), "Dagsorden"),
-        "item": item_view(index, item, &m.attachments, ItemsShown { public: true, decisions: false }),
+        "item": item_view(m, index, shown),
     })
 }

@@ -5,9 +5,10 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+use super::DocumentKind;
+use super::agenda::{self, Part};
 use super::attachments::{self, Attachment};
 use super::document::{CopiedFile, Document};
-use super::{DocumentKind, agenda};
 use crate::plan::Plan;
 use crate::plan::model::Meeting;
 
@@ -66,10 +67,14 @@ impl Collected<'_> {
 pub(super) struct MeetingPapers<'a> {
     pub plan: &'a Plan,
     pub meeting: &'a Meeting,
+    /// The meeting's place in the plan.
+    pub index: usize,
     /// Every item's attachments, in the order of the items.
     pub attachments: Vec<Attachment>,
     agenda: OnceLock<Arc<Document>>,
     public_agenda: OnceLock<Arc<Document>>,
+    supplement: OnceLock<Arc<Document>>,
+    public_supplement: OnceLock<Arc<Document>>,
 }
 
 impl MeetingPapers<'_> {
@@ -79,22 +84,45 @@ impl MeetingPapers<'_> {
 
     /// The members' agenda, made once for the agenda and the items cut from it.
     pub fn agenda(&self) -> &Arc<Document> {
-        self.agenda.get_or_init(|| {
-            let agenda = Arc::new(agenda::members_agenda(self));
-            // Serialised before it is shared, so that the agenda and its items share one JSON.
-            agenda.json();
-            agenda
-        })
+        shared(&self.agenda, || agenda::members_agenda(self, Part::Agenda))
     }
 
     /// The public agenda, made once for the agenda and the items cut from it; see
     /// [`MeetingPapers::has_public_edition`].
     pub fn public_agenda(&self) -> &Arc<Document> {
-        self.public_agenda.get_or_init(|| {
-            let agenda = Arc::new(agenda::public_agenda(self));
-            agenda.json();
-            agenda
+        shared(&self.public_agenda, || {
+            agenda::public_agenda(self, Part::Agenda)
         })
+    }
+
+    /// The members' supplementary agenda, for a meeting that has one.
+    pub fn supplement(&self) -> &Arc<Document> {
+        shared(&self.supplement, || {
+            agenda::members_agenda(self, Part::Supplement)
+        })
+    }
+
+    pub fn public_supplement(&self) -> &Arc<Document> {
+        shared(&self.public_supplement, || {
+            agenda::public_agenda(self, Part::Supplement)
+        })
+    }
+
+    /// The agenda an item's PDF is cut from: its part's, the public edition where the item
+    /// lists an attachment that is not public.
+    pub fn agenda_of(&self, item: &crate::plan::model::AgendaItem) -> &Arc<Document> {
+        let public = self.item_has_restricted(item.id.get_ref());
+        match (Part::of(item), public) {
+            (Part::Agenda, false) => self.agenda(),
+            (Part::Agenda, true) => self.public_agenda(),
+            (Part::Supplement, false) => self.supplement(),
+            (Part::Supplement, true) => self.public_supplement(),
+        }
+    }
+
+    /// The day the supplementary agenda goes out, if the meeting has one.
+    pub fn supplement_sent(&self) -> Option<chrono::NaiveDate> {
+        self.meeting.supplement.as_ref().map(|s| s.sent.get_ref().0)
     }
 
     /// Whether the members' agenda and minutes show something that may not be published (a
@@ -102,6 +130,16 @@ impl MeetingPapers<'_> {
     /// and are not public themselves.
     pub fn has_public_edition(&self) -> bool {
         self.meeting.items.iter().any(|i| i.closed) || self.attachments.iter().any(|a| !a.public)
+    }
+
+    /// Whether the agenda or the supplementary agenda shows something that may not be
+    /// published: the same, for its own items.
+    pub fn part_has_public_edition(&self, part: Part) -> bool {
+        self.meeting
+            .items
+            .iter()
+            .filter(|i| Part::of(i) == part)
+            .any(|i| i.closed || self.item_has_restricted(i.id.get_ref()))
     }
 
     /// Whether an item's attachment is left out of the public papers: then the item's own
@@ -121,12 +159,23 @@ impl MeetingPapers<'_> {
     }
 }
 
+/// A meeting's agenda, made once and serialised before it is shared, so that the agenda and its
+/// items share one JSON.
+fn shared(cell: &OnceLock<Arc<Document>>, make: impl FnOnce() -> Document) -> &Arc<Document> {
+    cell.get_or_init(|| {
+        let agenda = Arc::new(make());
+        agenda.json();
+        agenda
+    })
+}
+
 /// Every document of a valid plan that the selection wants, in a fixed order.
 pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
     let meetings: Vec<Catalogue> = plan
         .meetings
         .par_iter()
-        .map(|meeting| meeting_catalogue(plan, meeting, selection))
+        .enumerate()
+        .map(|(index, meeting)| meeting_catalogue(plan, index, meeting, selection))
         .collect();
     let mut out = Collected {
         selection,
@@ -145,7 +194,12 @@ pub fn catalogue(plan: &Plan, selection: &Selection) -> Catalogue {
 }
 
 /// The documents and copied files of one meeting that the selection wants.
-fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> Catalogue {
+fn meeting_catalogue(
+    plan: &Plan,
+    index: usize,
+    meeting: &Meeting,
+    selection: &Selection,
+) -> Catalogue {
     let mut out = Collected {
         selection,
         catalogue: Catalogue::default(),
@@ -153,6 +207,7 @@ fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> C
     let papers = MeetingPapers {
         plan,
         meeting,
+        index,
         attachments: if meeting.has_agenda() {
             attachments::of_meeting(plan, meeting)
         } else {
@@ -160,6 +215,8 @@ fn meeting_catalogue(plan: &Plan, meeting: &Meeting, selection: &Selection) -> C
         },
         agenda: OnceLock::new(),
         public_agenda: OnceLock::new(),
+        supplement: OnceLock::new(),
+        public_supplement: OnceLock::new(),
     };
     for kind in DocumentKind::ALL {
         kind.papers().of_meeting(&papers, &mut out);

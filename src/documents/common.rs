@@ -4,14 +4,13 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::attachments::Attachment;
 use crate::plan::Plan;
 use crate::plan::model::*;
 use crate::text::{DANISH_MONTHS, danish_date, danish_date_long, day_span};
 
 /// The no-break space that keeps a Danish date, a time, a paragraph sign or a postcode on one
 /// line.
-const NBSP: char = '\u{a0}';
+pub(super) const NBSP: char = '\u{a0}';
 
 /// `text` with a no-break space where Danish typesetting keeps two words on one line: a day and
 /// its month ("19. september"), "kl. 16.00", "§ 13", "stk. 4", "nr. 2" and a postcode with its
@@ -214,92 +213,6 @@ pub(super) fn members(plan: &Plan, meeting: &Meeting) -> Value {
                 "example": m.example,
             })
         })
-        .collect()
-}
-
-/// Which items' contents a paper shows, and what of them: an agenda, as of the day it goes out,
-/// never shows a decision; the minutes do.
-#[derive(Clone, Copy)]
-pub(super) struct ItemsShown {
-    /// The public edition: closed items are one line.
-    pub public: bool,
-    pub decisions: bool,
-}
-
-pub(super) fn item_view(
-    index: usize,
-    item: &AgendaItem,
-    attachments: &[Attachment],
-    shown: ItemsShown,
-) -> Value {
-    let public = shown.public;
-    let hidden = public && item.closed;
-    // A public edition lists only attachments that may be published; the members' edition
-    // lists every one, and marks an open item's that may not.
-    let attached: Vec<Value> = attachments
-        .iter()
-        .filter(|a| &a.item == item.id.get_ref() && (a.public || !public))
-        .enumerate()
-        .map(|(n, a)| {
-            // The link is relative to the meeting's folder, where the agenda, the items' PDFs
-            // and `bilag/` are: it works in the folder as sent and on a web server alike.
-            let mut listed = json!({
-                "number": n + 1,
-                "title": a.title,
-                "file": a.path,
-                "href": a.path,
-                "type": file_type(&a.path),
-                "size": a.file.as_ref().map(|f| file_size(f.bytes.len())),
-            });
-            if !a.public && !item.closed {
-                listed["restricted"] = json!("ikke offentligt");
-            }
-            listed
-        })
-        .collect();
-    json!({
-        "number": index + 1,
-        "id": item.id.get_ref(),
-        "title": if hidden { "Lukket punkt".to_string() } else { item.title.clone() },
-        "case_number": if hidden { None } else { item.case_number.clone() },
-        "kle": if hidden { None } else { item.kle.clone() },
-        "kind": item_kind_label(item.kind),
-        "closed": item.closed,
-        "hidden": hidden,
-        "presentation": if hidden { Value::Null } else { markup(&item.presentation) },
-        "recommendation": if hidden { Value::Null } else { opt_markup(&item.recommendation) },
-        "decision": if hidden || !shown.decisions { Value::Null } else { opt_markup(&item.decision) },
-        "attachments": if hidden { vec![] } else { attached },
-    })
-}
-
-/// A file's type as a reader knows it: "PDF", "DOCX", from its name.
-fn file_type(path: &str) -> String {
-    path.rsplit_once('.')
-        .map_or_else(|| "fil".into(), |(_, ext)| ext.to_uppercase())
-}
-
-/// A file's size in Danish: "340 kB", "1,2 MB".
-fn file_size(bytes: usize) -> String {
-    let kb = (bytes as f64 / 1024.0).ceil();
-    if kb < 1024.0 {
-        format!("{kb:.0}{NBSP}kB")
-    } else {
-        format!("{:.1}{NBSP}MB", kb / 1024.0).replace('.', ",")
-    }
-}
-
-/// Every item of a meeting, numbered, as the agenda and the minutes show them.
-pub(super) fn items_view(
-    meeting: &Meeting,
-    attachments: &[Attachment],
-    shown: ItemsShown,
-) -> Vec<Value> {
-    meeting
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| item_view(i, item, attachments, shown))
         .collect()
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::Document;
 use super::common::date;
-use crate::text::{capitalise, danish_date, lowercase_first};
+use crate::text::{capitalise, danish_date, danish_list, lowercase_first};
 
 /// Corrected edition `number` (1, 2, …) of a paper that went out on `sent`, made on `day` from
 /// `current`, the paper as the plan makes it now; `changes` are since the edition of `since`.
@@ -118,16 +118,46 @@ fn meeting_changes(sent: &Value, now: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The parts of an item a change is named by, in the order the item prints them.
+/// The parts of an item's head a change is named by, in the order the item prints them.
 const ITEM_PARTS: &[(&str, &str)] = &[
     ("case_number", "sagsnummeret"),
     ("kle", "KLE-nummeret"),
     ("kind", "punktets art"),
-    ("presentation", "sagsfremstillingen"),
-    ("recommendation", "indstillingen"),
-    ("decision", "beslutningen"),
-    ("attachments", "bilagene"),
+    ("late_reason", "begrundelsen for tillægsdagsordenen"),
 ];
+
+/// A section of an item as a change names it: 'sagsfremstillingen', 'afsnittet »Økonomi«'.
+fn section_name(section: &Value) -> String {
+    match section["id"].as_str().unwrap_or_default() {
+        "presentation" => "sagsfremstillingen".into(),
+        "recommendation" => "indstillingen".into(),
+        "decision" => "beslutningen".into(),
+        "attachments" => "bilagene".into(),
+        _ => format!(
+            "afsnittet »{}«",
+            section["heading"].as_str().unwrap_or_default()
+        ),
+    }
+}
+
+/// The names of the sections that differ between two editions of an item, in print order.
+fn changed_sections(old: &Value, new: &Value) -> Vec<String> {
+    let empty = Vec::new();
+    let sections = |item: &Value| item["sections"].as_array().unwrap_or(&empty).clone();
+    let (old, new) = (sections(old), sections(new));
+    let find = |list: &[Value], id: &Value| list.iter().find(|s| &s["id"] == id).cloned();
+    let mut names: Vec<String> = new
+        .iter()
+        .filter(|s| find(&old, &s["id"]).as_ref() != Some(*s))
+        .map(section_name)
+        .collect();
+    names.extend(
+        old.iter()
+            .filter(|s| find(&new, &s["id"]).is_none())
+            .map(section_name),
+    );
+    names
+}
 
 fn item_changes(sent: &[Value], now: &[Value], out: &mut Vec<String>) {
     let find = |items: &[Value], id: &Value| items.iter().find(|i| &i["id"] == id).cloned();
@@ -179,11 +209,15 @@ fn item_changes(sent: &[Value], now: &[Value], out: &mut Vec<String>) {
                 _ => format!("Punkt {} behandles nu for åbne døre.", new["number"]),
             });
         }
-        let parts: Vec<&str> = ITEM_PARTS
+        let mut parts: Vec<String> = ITEM_PARTS
             .iter()
             .filter(|(key, _)| old[*key] != new[*key])
-            .map(|(_, label)| *label)
+            .map(|(_, label)| label.to_string())
             .collect();
+        parts.extend(changed_sections(&old, &new));
+        if old["attachments"] != new["attachments"] && !parts.iter().any(|p| p == "bilagene") {
+            parts.push("bilagene".into());
+        }
         if !parts.is_empty() {
             out.push(format!(
                 "{}: {} er ændret.",
@@ -191,15 +225,6 @@ fn item_changes(sent: &[Value], now: &[Value], out: &mut Vec<String>) {
                 danish_list(&parts)
             ));
         }
-    }
-}
-
-/// `a`, `a og b`, `a, b og c`.
-fn danish_list(parts: &[&str]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} og {last}", rest.join(", ")),
     }
 }
 
@@ -217,8 +242,28 @@ mod tests {
     }
 
     fn item(number: u64, id: &str, title: &str, text: &str) -> Value {
-        json!({"number": number, "id": id, "title": title, "closed": false,
-               "presentation": text, "recommendation": "x", "attachments": []})
+        json!({"number": number, "id": id, "title": title, "closed": false, "attachments": [],
+        "sections": [
+            {"id": "presentation", "heading": "Sagsfremstilling", "body": text},
+            {"id": "recommendation", "heading": "Indstilling", "body": "x"},
+        ]})
+    }
+
+    #[test]
+    fn a_section_that_changed_or_came_is_named_by_its_heading() {
+        let sent = agenda(json!([item(1, "a", "Budget", "t")]));
+        let mut now = agenda(json!([item(1, "a", "Budget", "t")]));
+        now["items"][0]["sections"][1]["body"] = json!("y");
+        let economy =
+            json!({"id": "economic-consequences", "heading": "Økonomi", "body": "1 mio."});
+        now["items"][0]["sections"]
+            .as_array_mut()
+            .unwrap()
+            .insert(1, economy);
+        assert_eq!(
+            changes(&sent, &now),
+            vec!["Punkt 1 »Budget«: afsnittet »Økonomi« og indstillingen er ændret."]
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod common;
 pub mod consultation;
 pub mod corrections;
 mod document;
+mod item;
 
 pub use catalogue::{Catalogue, Selection, catalogue};
 pub use document::{CopiedFile, Document, Excerpt};

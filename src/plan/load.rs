@@ -251,6 +251,8 @@ pub struct Plan {
     pub files: PlanSources,
     /// sha256 over every plan file, in a fixed order.
     pub data_hash: String,
+    /// Which items handle the same case, found once when a paper first asks.
+    pub cases: std::sync::OnceLock<super::case_history::Cases>,
 }
 
 impl Plan {
@@ -453,6 +455,7 @@ pub fn load(source: &PlanSource) -> Result<Plan, Diagnostics> {
                     implementation: implementation_src,
                 },
                 data_hash,
+                cases: Default::default(),
             })
         }
         _ => Err(diagnostics),

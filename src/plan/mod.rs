@@ -1,6 +1,7 @@
 //! The plan: load (TOML with spans), model (plain serde types), validate (cross-references).
 
 mod attachment;
+pub mod case_history;
 mod checks;
 mod consultation;
 pub mod editions;
@@ -9,6 +10,8 @@ mod followup;
 pub mod load;
 pub mod markup;
 pub mod model;
+mod proceedings;
+pub mod proceedings_checks;
 pub mod strings;
 mod timing;
 pub mod validate;

@@ -7,6 +7,10 @@ use toml::Spanned;
 pub use super::attachment::{
     AttachedFile, AttachmentProblem, AttachmentRef, AttachmentSource, FileProblem,
 };
+pub use super::proceedings::{
+    AgendaSettings, Approval, DecisionAuthority, Disqualification, Dissent, Held, ItemSection,
+    Substitute, Supplement, Vote, VoteResult,
+};
 use super::values::{Date, Time};
 pub use crate::calendar::{CalendarRules, NoticeUnit};
 
@@ -25,6 +29,8 @@ pub struct PlanFile {
     pub mandate: Vec<Mandate>,
     #[serde(default)]
     pub calendar: CalendarRules,
+    #[serde(default)]
+    pub agenda: AgendaSettings,
     #[serde(default, rename = "stakeholder")]
     pub stakeholders: Vec<Stakeholder>,
 }
@@ -92,6 +98,12 @@ pub struct Municipality {
     /// The municipality's main e-mail address, for the letterhead.
     #[serde(default)]
     pub email: Option<String>,
+    /// The council's name, where it is not "Kommunalbestyrelsen" ("Byrådet").
+    #[serde(default)]
+    pub council: Option<String>,
+    /// The finance committee's name, where it is not "Økonomiudvalget".
+    #[serde(default)]
+    pub finance_committee: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,9 +228,24 @@ pub struct Meeting {
     /// The administration's summary of a seminar's points ('opsamling'), a paper of its own.
     #[serde(default)]
     pub summary: Option<SeminarSummary>,
-    /// Members who were absent, by name, for the minutes.
+    /// Members who sent apologies ('afbud'), by name, for the minutes.
+    #[serde(default)]
+    pub apologies: Vec<Spanned<String>>,
+    /// Members who were absent without apologies ('fraværende'), by name, for the minutes.
     #[serde(default)]
     pub absent: Vec<Spanned<String>>,
+    /// Who met in an away member's place.
+    #[serde(default, rename = "substitute")]
+    pub substitutes: Vec<Substitute>,
+    /// When the meeting opened and was adjourned.
+    #[serde(default)]
+    pub held: Option<Held>,
+    /// The members' approvals of the minutes.
+    #[serde(default, rename = "approval")]
+    pub approvals: Vec<Approval>,
+    /// The supplementary agenda, for items marked `supplementary`.
+    #[serde(default)]
+    pub supplement: Option<Supplement>,
     #[serde(default, rename = "item")]
     pub items: Vec<AgendaItem>,
 }
@@ -279,7 +306,35 @@ pub struct AgendaItem {
     /// Closed items (personal data, contracts) are kept out of what is published.
     #[serde(default)]
     pub closed: bool,
+    /// A closed item's title may stand in the public papers (else "Lukket punkt").
+    #[serde(default)]
+    pub public_title: bool,
+    /// A closed item's decision may be published in the public minutes.
+    #[serde(default)]
+    pub public_decision: bool,
+    /// An earlier item of the same case, as `meeting-id/item-id`, where the case number does
+    /// not tie them.
+    #[serde(default)]
+    pub follows: Option<Spanned<String>>,
+    /// Added after the agenda went out: in the meeting's supplementary agenda.
+    #[serde(default)]
+    pub supplementary: bool,
+    /// Why a supplementary item cannot wait for the next meeting.
+    #[serde(default)]
+    pub late_reason: Option<Markup>,
     pub presentation: Markup,
+    #[serde(default)]
+    pub economic_consequences: Option<Markup>,
+    #[serde(default)]
+    pub decision_authority: Option<Spanned<DecisionAuthority>>,
+    #[serde(default)]
+    pub consultation: Option<Markup>,
+    #[serde(default)]
+    pub communication: Option<Markup>,
+    #[serde(default)]
+    pub legal_basis: Option<Markup>,
+    #[serde(default)]
+    pub earlier_decisions: Option<Markup>,
     #[serde(default)]
     pub recommendation: Option<Markup>,
     #[serde(default, rename = "attachment")]
@@ -287,6 +342,15 @@ pub struct AgendaItem {
     /// Filled in after the meeting.
     #[serde(default)]
     pub decision: Option<Markup>,
+    /// Members away while the item was handled.
+    #[serde(default)]
+    pub absent: Vec<Spanned<String>>,
+    #[serde(default, rename = "disqualified")]
+    pub disqualifications: Vec<Disqualification>,
+    #[serde(default)]
+    pub vote: Option<Vote>,
+    #[serde(default, rename = "dissent")]
+    pub dissents: Vec<Dissent>,
 }
 
 // ---------------------------------------------------------------- strategy.toml

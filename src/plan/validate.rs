@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use toml::Spanned;
 
-use super::checks::{Ids, check_span, unknown, unknown_in};
+use super::checks::{Ids, check_span, unknown_in};
 use super::editions::Content;
 use super::load::Plan;
 use super::markup;
@@ -17,6 +17,7 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     let files = &plan.files;
 
     check_plan_file(plan, &files.plan, &mut d);
+    super::proceedings_checks::check_settings(plan, &mut d);
 
     // Meetings are checked in parallel (a municipality-year has hundreds, each with prose to
     // parse); their diagnostics keep the order of the meetings.
@@ -156,18 +157,6 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
     if let Some(purpose) = &meeting.purpose {
         markup::check(file, purpose, d);
     }
-    let members: Vec<&str> = plan
-        .settings
-        .committee
-        .members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect();
-    for name in &meeting.absent {
-        if !members.contains(&name.get_ref().as_str()) {
-            d.push(unknown("committee member", file, name, &members));
-        }
-    }
     let last_day = meeting.end_date.as_ref().unwrap_or(&meeting.date).get_ref();
     if let Some(summary) = &meeting.summary {
         if let Some(intro) = &summary.intro {
@@ -213,7 +202,16 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
     for item in &meeting.items {
         item_ids.add(file, &item.id, d);
         markup::check(file, &item.presentation, d);
-        for prose in [&item.recommendation, &item.decision].into_iter().flatten() {
+        let prose = [
+            &item.economic_consequences,
+            &item.consultation,
+            &item.communication,
+            &item.legal_basis,
+            &item.earlier_decisions,
+            &item.recommendation,
+            &item.decision,
+        ];
+        for prose in prose.into_iter().flatten() {
             markup::check(file, prose, d);
         }
         for attachment in &item.attachments {
@@ -221,6 +219,7 @@ fn check_meeting(plan: &Plan, meeting: &Meeting, d: &mut Diagnostics) {
         }
     }
     super::attachment::check_meeting(plan, meeting, d);
+    super::proceedings_checks::check(plan, meeting, d);
 }
 
 /// A reference to a meeting and, optionally, one of its agenda items.
