@@ -1,5 +1,6 @@
 //! As of its day, a paper does not change when the plan changes after that day: for any
-//! decisions recorded, every agenda and agenda item reads the same (decisions are the minutes');
+//! decisions recorded, every agenda and agenda item that went out before the meeting that took
+//! them reads the same (decisions are the minutes', and later agendas' case history);
 //! for any progress of an action dated after an action plan's status day, that action plan
 //! reads the same. Checked on the views the templates read: the same view gives the same bytes.
 
@@ -29,6 +30,14 @@ fn views(plan: &Plan) -> BTreeMap<String, (DocumentKind, serde_json::Value)> {
         .collect()
 }
 
+/// The day a paper speaks from.
+fn paper_day(view: &serde_json::Value) -> NaiveDate {
+    let iso = view["meta"]["date"]["iso"]
+        .as_str()
+        .expect("a paper has a day");
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d").unwrap()
+}
+
 fn status_day(view: &serde_json::Value) -> NaiveDate {
     let iso = view["status_date"]["iso"]
         .as_str()
@@ -45,16 +54,20 @@ proptest! {
     ) {
         let before = views(&built_in());
         let mut plan = built_in();
+        // The first day a decision changed: no agenda that went out on or before it can show it
+        // (later agendas print it in their case history).
+        let mut first = NaiveDate::MAX;
         for (meeting, item, text) in changes {
             let meeting = meeting.get_mut(&mut plan.meetings);
             if meeting.items.is_empty() {
                 continue;
             }
+            first = first.min(meeting.date.get_ref().0);
             item.get_mut(&mut meeting.items).decision = Some(Spanned::new(0..0, text));
         }
         let after = views(&plan);
         for (path, (kind, view)) in &before {
-            if matches!(kind, DocumentKind::Agenda | DocumentKind::AgendaItem) {
+            if matches!(kind, DocumentKind::Agenda | DocumentKind::AgendaItem) && paper_day(view) <= first {
                 prop_assert_eq!(Some(view), after.get(path).map(|(_, v)| v), "{} changed", path);
             }
         }

@@ -192,7 +192,7 @@ fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains(
-            "plans/udsattestrategi: 18 meetings, 1 consultations, 93 documents checked, 1 warning"
+            "plans/udsattestrategi: 18 meetings, 1 consultations, 95 documents checked, 1 warning"
         ),
         "{}",
         stdout(&out)

@@ -86,7 +86,6 @@ fn an_item_prints_its_sections_in_the_danish_order_and_no_decision() {
     );
     // As of its day the agenda holds no decision, and no supplementary item.
     assert!(!text.contains("anbefaler Byrådet, at omplaceringen godkendes"));
-    assert!(!text.contains("Beslutning "), "{text}");
     assert!(!text.contains("Vinterberedskab"));
 }
 
@@ -95,7 +94,7 @@ fn a_standard_section_an_item_lacks_prints_ingen() {
     // The closed item has no economy and no recommendation: the plan's standard item shows
     // both, empty; it has no communication, which is not standard, so that is left out.
     let text = words_of(AGENDA);
-    let closed = &text[text.find("2. Køb af pladser").expect("the closed item")..];
+    let closed = &text[text.rfind("2. Køb af pladser").expect("the closed item")..];
     assert_in_order(closed, &["Økonomi Ingen.", "Indstilling Ingen."]);
     assert!(!closed.contains("Kommunikation"));
 }
@@ -108,6 +107,15 @@ fn the_case_history_quotes_the_earlier_decision_with_its_body_and_day() {
             "Prøveudvalget den 5. marts 2024, punkt 1: Prøveudvalget anbefaler Byrådet, at omplaceringen godkendes."
         ),
         "{council}"
+    );
+    // An agenda that went out before the council met shows no decision of it, even though the
+    // plan holds one now.
+    let before = words_of("pu-2024-04-23/dagsorden-proeveudvalget-2024-04-23.pdf");
+    assert!(
+        before.contains(
+            "Byrådet den 22. april 2024, punkt 1: Budgetomplacering på hjemmeplejen. Beslutningen foreligger endnu ikke."
+        ),
+        "{before}"
     );
     // An explicit link ties an item without a case number to the council's decision.
     let later = words_of("pu-2024-05-07/dagsorden-proeveudvalget-2024-05-07.pdf");

@@ -1,5 +1,6 @@
 //! The public set cannot leak: for random plans with closed items (secret titles, texts,
-//! decisions and attachments) and attachments not for publication on open items, nothing of
+//! decisions, reasons for disqualification and attachments; items of one case print each
+//! other's history) and attachments not for publication on open items, nothing of
 //! theirs is in any public file. Checked on a thousand plans through the views and files the
 //! public papers are made from (a template reads nothing but its view), and on a smaller
 //! number through the built files themselves: extracted text, raw bytes once decompressed,
@@ -22,6 +23,10 @@ struct Item {
     decided: bool,
     /// Attachments: (kept from publication, its number).
     attachments: Vec<bool>,
+    /// Its case: items of one case print each other in their case history.
+    case: u8,
+    /// A closed item whose decision may be published (then the decision is no secret).
+    public_decision: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -34,12 +39,18 @@ fn item() -> impl Strategy<Value = Item> {
         any::<bool>(),
         any::<bool>(),
         prop::collection::vec(any::<bool>(), 0..3),
+        0..3u8,
+        any::<bool>(),
     )
-        .prop_map(|(closed, decided, attachments)| Item {
-            closed,
-            decided,
-            attachments,
-        })
+        .prop_map(
+            |(closed, decided, attachments, case, public_decision)| Item {
+                closed,
+                decided,
+                attachments,
+                case,
+                public_decision,
+            },
+        )
 }
 
 fn plan() -> impl Strategy<Value = Vec<Meeting>> {
@@ -76,9 +87,15 @@ fn write_plan(dir: &Path, meetings: &[Meeting]) -> BTreeSet<String> {
         ));
         for (i, item) in meeting.items.iter().enumerate() {
             let (title, text, decision) = if item.closed {
-                let words = [secret("T", m, i), secret("S", m, i), secret("B", m, i)];
-                secrets.extend(words.iter().cloned());
-                (words[0].clone(), words[1].clone(), words[2].clone())
+                let mut words = vec![secret("T", m, i), secret("S", m, i)];
+                let decision = if item.public_decision {
+                    "Godkendt.".to_string()
+                } else {
+                    secret("B", m, i)
+                };
+                words.push(decision.clone());
+                secrets.extend(words.iter().filter(|w| w.starts_with("HEMMELIG")).cloned());
+                (words[0].clone(), words[1].clone(), decision)
             } else {
                 (
                     format!("Åbent punkt {m} {i}"),
@@ -88,13 +105,22 @@ fn write_plan(dir: &Path, meetings: &[Meeting]) -> BTreeSet<String> {
             };
             toml.push_str(&format!(
                 "[[meeting.item]]\nid = \"punkt-{i}\"\ntitle = \"{title}\"\nkind = \"decision\"\nclosed = {}\n\
+                 case_number = \"24/0000{}\"\npublic_decision = {}\n\
                  presentation = \"{text}\"\nrecommendation = \"Administrationen indstiller, at udvalget beslutter.\"\n",
-                item.closed
+                item.closed, item.case, item.public_decision
             ));
             if item.decided {
                 toml.push_str(&format!("decision = \"{decision}\"\n"));
             }
             toml.push('\n');
+            // Who was disqualified for a closed item, and why, is as closed as the item.
+            if item.closed {
+                let reason = secret("R", m, i);
+                secrets.insert(reason.clone());
+                toml.push_str(&format!(
+                    "[[meeting.item.disqualified]]\nmember = \"Anna Andersen\"\nreason = \"{reason}\"\n\n"
+                ));
+            }
             for (a, &kept) in item.attachments.iter().enumerate() {
                 let name = format!("bilag/m{m}-i{i}-a{a}.txt");
                 let hidden = item.closed || kept;

@@ -582,6 +582,33 @@ fn plan_file(p: Profile) -> S<Value> {
         req(p, "committee", committee),
         opt("mandate", list(mandate, "mandate", 0..3)),
         opt("calendar", calendar),
+        opt(
+            "agenda",
+            table(vec![
+                opt(
+                    "standard_sections",
+                    // Each once: a section listed twice is an error of its own.
+                    prop::sample::subsequence(
+                        vec![
+                            "presentation",
+                            "economic-consequences",
+                            "decision-authority",
+                            "legal-basis",
+                            "earlier-decisions",
+                            "recommendation",
+                            "attachments",
+                            "decision",
+                        ],
+                        0..4,
+                    )
+                    .prop_map(|keys| {
+                        Value::Array(keys.into_iter().map(|k| Value::String(k.into())).collect())
+                    })
+                    .boxed(),
+                ),
+                opt_wild(p, "supplement_notice", small_number(p, 0..=3)),
+            ]),
+        ),
         req(p, "stakeholder", list(stakeholder, "st", at_least(p, 0..4))),
     ])
 }
@@ -680,8 +707,56 @@ fn item(p: Profile) -> S<Value> {
             one_of(p, &["information", "discussion", "approval", "decision"]),
         ),
         opt("closed", boolean(p)),
+        opt("public_title", boolean(p)),
+        opt("public_decision", boolean(p)),
+        opt_wild(p, "follows", text(p)),
+        opt_wild(p, "supplementary", boolean(p)),
+        opt_wild(p, "late_reason", text(p)),
         req(p, "presentation", text(p)),
+        opt("economic_consequences", text(p)),
+        opt(
+            "decision_authority",
+            one_of(p, &["committee", "finance-committee", "council"]),
+        ),
+        opt("consultation", text(p)),
+        opt("communication", text(p)),
+        opt("legal_basis", text(p)),
+        opt("earlier_decisions", text(p)),
         opt("recommendation", text(p)),
+        opt_wild(p, "absent", strings(p, 0..2)),
+        opt_wild(
+            p,
+            "disqualified",
+            prop::collection::vec(
+                table(vec![req(p, "member", text(p)), req(p, "reason", text(p))]),
+                0..2,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        opt_wild(
+            p,
+            "vote",
+            table(vec![
+                opt("for", strings(p, 0..3)),
+                opt("against", strings(p, 0..3)),
+                opt("abstaining", strings(p, 0..2)),
+                req(p, "result", one_of(p, &["adopted", "rejected"])),
+            ]),
+        ),
+        opt_wild(
+            p,
+            "dissent",
+            prop::collection::vec(
+                table(vec![
+                    req(p, "by", strings(p, 0..2)),
+                    opt("statement", text(p)),
+                ]),
+                0..2,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
         opt(
             "attachment",
             prop::collection::vec(attachment(p), 0..3)
@@ -752,6 +827,40 @@ fn meeting(p: Profile) -> S<Value> {
             "absent",
             pick(p, Just(Value::Array(vec![])).boxed(), strings(p, 0..2)),
         ),
+        opt_wild(p, "apologies", strings(p, 0..2)),
+        opt_wild(
+            p,
+            "substitute",
+            prop::collection::vec(
+                table(vec![
+                    req(p, "member", text(p)),
+                    req(p, "name", text(p)),
+                    opt("party", text(p)),
+                ]),
+                0..2,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        opt_wild(
+            p,
+            "held",
+            table(vec![
+                opt("opened", time(p, "10.00")),
+                req(p, "adjourned", time(p, "11.30")),
+            ]),
+        ),
+        opt_wild(
+            p,
+            "approval",
+            prop::collection::vec(
+                table(vec![req(p, "member", text(p)), req(p, "date", day(p))]),
+                0..3,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        opt_wild(p, "supplement", table(vec![req(p, "sent", day(p))])),
         req(p, "item", list(item(p), "i", at_least(p, 0..3))),
     ])
 }

@@ -44,7 +44,7 @@ impl Part {
         if item.supplementary { Self::Supplement } else { Self::Agenda }
     }
 
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Self::Agenda => "Dagsorden",
             Self::Supplement => "Tillægsdagsorden",

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::catalogue::{Collected, MeetingPapers};
 use super::agenda::{self, Part};
-use super::common::meeting_meta;
+use super::common::{date, meeting_meta};
 use super::item::{ItemsShown, item_view};
 use super::{Document, DocumentKind, Kind};
 use crate::text::slug;
@@ -57,8 +57,10 @@ fn view(m: &MeetingPapers, index: usize) -> Value {
     let part = Part::of(&m.meeting.items[index]);
     let day = agenda::sent_on(m, part);
     let shown = ItemsShown { public: true, decisions: false, day };
+    let mut meta = meeting_meta(m.plan, m.meeting, &title(m, index), part.label());
+    meta["date"] = date(day);
     json!({
-        "meta": meeting_meta(m.plan, m.meeting, &title(m, index), "Dagsorden"),
+        "meta": meta,
         "item": item_view(m, index, shown),
     })
 }

@@ -346,11 +346,17 @@ mod tests {
         let catalogue = catalogue(&plan, &Selection::default());
         assert!(catalogue.files.is_empty());
         for document in &catalogue.documents {
+            // The supplementary agenda has a public edition only for a closed item of its own.
+            let supplement = document.path.contains("/tillaegsdagsorden-");
             let closed = document
                 .meeting
                 .as_deref()
                 .and_then(|id| plan.meeting(id))
-                .is_some_and(|m| m.items.iter().any(|i| i.closed));
+                .is_some_and(|m| {
+                    m.items
+                        .iter()
+                        .any(|i| i.closed && (!supplement || i.supplementary))
+                });
             let members_edition =
                 matches!(document.kind, DocumentKind::Agenda | DocumentKind::Minutes)
                     && !document.path.ends_with("-offentlig.pdf");

@@ -214,7 +214,7 @@ fn item_changes(sent: &[Value], now: &[Value], out: &mut Vec<String>) {
             .filter(|(key, _)| old[*key] != new[*key])
             .map(|(_, label)| label.to_string())
             .collect();
-        parts.extend(changed_sections(&old, &new));
+        parts.extend(changed_sections(&old, new));
         if old["attachments"] != new["attachments"] && !parts.iter().any(|p| p == "bilagene") {
             parts.push("bilagene".into());
         }

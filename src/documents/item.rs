@@ -173,8 +173,9 @@ fn history(m: &MeetingPapers, index: usize, shown: ItemsShown, entry: &mut Value
     let plan = m.plan;
     let item = &m.meeting.items[index];
     let (earlier, later) = plan.cases().around(plan, m.index, index);
-    // A public paper says nothing of a closed item of the case.
-    let may_show = |h: &Handling| !shown.public || !item_at(plan, *h).closed;
+    // No paper says anything of a closed item of the case: a members' agenda without a closed
+    // item of its own is a public paper too, and the link itself would tell of the closed item.
+    let may_show = |h: &Handling| !item_at(plan, *h).closed;
     let handled: Vec<Value> = earlier
         .iter()
         .filter(|h| may_show(h))

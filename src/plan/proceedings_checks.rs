@@ -286,7 +286,10 @@ fn voter(
         let mut names: Vec<&str> = participants.present.iter().map(|(n, _)| *n).collect();
         names.extend(participants.present.iter().filter_map(|(_, p)| *p));
         names.dedup();
-        d.push(unknown("participant or party", file, name, &names));
+        d.push(
+            unknown("voter", file, name, &names)
+                .with_help("a voter is a participant by name or a party by letter"),
+        );
     }
     votes
 }

@@ -121,7 +121,8 @@ impl Renderer {
 fn code_in(view: &[u8]) -> Vec<String> {
     fn walk(value: serde_json::Value, into: &mut Vec<String>) {
         match value {
-            serde_json::Value::String(s) if has_code(&s) => into.push(s),
+            // A string the view holds twice (an item's text and its section) is one place.
+            serde_json::Value::String(s) if has_code(&s) && !into.contains(&s) => into.push(s),
             serde_json::Value::Array(values) => values.into_iter().for_each(|v| walk(v, into)),
             serde_json::Value::Object(map) => map.into_iter().for_each(|(_, v)| walk(v, into)),
             _ => {}
