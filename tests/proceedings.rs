@@ -255,3 +255,38 @@ fn a_closed_decision_is_published_only_where_the_plan_allows_and_nothing_else_of
         );
     }
 }
+
+#[test]
+fn a_closed_items_title_stands_in_public_papers_only_where_the_plan_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = fixture_copy(PLAN, dir.path());
+    edit(
+        format!("{plan}/meetings.toml"),
+        "public_decision = true",
+        "public_decision = true\npublic_title = true",
+    );
+    let templates = repo().join("templates");
+    let out = udvalg(
+        dir.path(),
+        &[
+            "--plan",
+            &plan,
+            "--templates",
+            templates.to_str().unwrap(),
+            "--out",
+            "out",
+            "build",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = pdf_words(&dir.path().join("out").join(PUBLIC_AGENDA));
+    assert!(
+        public.contains(
+            "2. Køb af pladser hos Botilbuddet Lærken Punktet behandles for lukkede døre."
+        ),
+        "{public}"
+    );
+    assert!(!public.contains("Fortrolige oplysninger"), "{public}");
+    // Without the permission the built fixture keeps it to "Lukket punkt".
+    assert!(!words_of(PUBLIC_AGENDA).contains("Lærken"));
+}

@@ -63,7 +63,6 @@ pub(super) fn item_view(m: &MeetingPapers, index: usize, shown: ItemsShown) -> V
         "proceedings": if decision_shown && !hidden { proceedings(m, item) } else { Value::Null },
         "case_number": null,
         "kle": null,
-        "presentation": null,
         "recommendation": null,
         "late_reason": null,
         "sections": [],
@@ -75,7 +74,6 @@ pub(super) fn item_view(m: &MeetingPapers, index: usize, shown: ItemsShown) -> V
     let attachments = attachments(item, &m.attachments, shown.public);
     view["case_number"] = json!(item.case_number);
     view["kle"] = json!(item.kle);
-    view["presentation"] = markup(&item.presentation);
     view["recommendation"] = opt_markup(&item.recommendation);
     view["late_reason"] = opt_markup(&item.late_reason);
     view["sections"] = sections(m, index, shown, decision_shown, !attachments.is_empty());
