@@ -209,11 +209,18 @@ pub fn deadlines(plan: &Plan, meeting: &Meeting) -> Vec<(&'static str, NaiveDate
     if !meeting.has_agenda() {
         return Vec::new();
     }
-    meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0)
-        .in_order()
-        .into_iter()
-        .map(|(kind, date)| (kind.english(), date))
-        .collect()
+    let mut deadlines: Vec<(&'static str, NaiveDate)> =
+        meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0)
+            .in_order()
+            .into_iter()
+            .map(|(kind, date)| (kind.english(), date))
+            .collect();
+    // The supplementary agenda goes out on its own day, after the agenda.
+    if let Some(supplement) = &meeting.supplement {
+        deadlines.push(("supplement sent", supplement.sent.get_ref().0));
+        deadlines.sort_by_key(|(_, date)| *date);
+    }
+    deadlines
 }
 
 pub fn meeting_title(plan: &Plan, meeting: &Meeting) -> String {

@@ -290,3 +290,25 @@ fn a_closed_items_title_stands_in_public_papers_only_where_the_plan_allows() {
     // Without the permission the built fixture keeps it to "Lukket punkt".
     assert!(!words_of(PUBLIC_AGENDA).contains("Lærken"));
 }
+
+#[test]
+fn status_gives_the_supplementary_agendas_day_among_the_deadlines() {
+    let plan = fixture(PLAN);
+    let out = udvalg(
+        &repo(),
+        &["--plan", plan.to_str().unwrap(), "status", "--all"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let meeting =
+        &text[text.find("[pu-2024-03-05]").unwrap()..text.find("[br-2024-04-22]").unwrap()];
+    assert_in_order(
+        meeting,
+        &[
+            "agenda sent to members   ons 2024-02-28",
+            "supplement sent",
+            "fre 2024-03-01",
+            "minutes public",
+        ],
+    );
+}
