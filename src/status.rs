@@ -74,6 +74,9 @@ pub struct ConsultationStatus {
     pub sent: NaiveDate,
     pub deadline: NaiveDate,
     pub days_left: i64,
+    /// The working days from the status day (or, before it is sent, from the day it is sent)
+    /// to the deadline.
+    pub working_days_left: u32,
     pub consultees: usize,
     pub responses: usize,
 }
@@ -140,6 +143,7 @@ pub fn status(
         })
         .collect();
 
+    let calendar = crate::calendar::WorkingCalendar::new(&plan.settings.calendar);
     let consultations = plan
         .consultations
         .iter()
@@ -159,6 +163,7 @@ pub fn status(
                 sent,
                 deadline,
                 days_left: days(deadline),
+                working_days_left: calendar.working_days_between(today.max(sent), deadline),
                 consultees: c.data.consultees.len(),
                 responses: c
                     .data

@@ -264,7 +264,9 @@ fn status_shows_deadlines_and_each_papers_state() {
 
     let during = status("2024-02-20");
     assert!(
-        during.contains("hoering open, deadline fre 2024-02-23 (in 3 days), 1 of 3 responses"),
+        during.contains(
+            "hoering open, deadline fre 2024-02-23 (in 3 days, 3 working days), 1 of 3 responses"
+        ),
         "{during}"
     );
 }
@@ -283,6 +285,8 @@ fn status_json_is_for_scripts() {
     assert_eq!(meeting["deadlines"][1]["date"], "2022-11-23");
     assert_eq!(meeting["documents"][0]["state"], "not-built");
     assert_eq!(json["consultations"][0]["state"], "open");
+    // 16, 17 and 18 November 2022.
+    assert_eq!(json["consultations"][0]["working_days_left"], 3);
     assert_eq!(json["consultations"][0]["days_left"], 3);
 
     let later = udvalg(dir.path(), &["status", "--today", "2024-02-01", "--json"]);

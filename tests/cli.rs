@@ -216,7 +216,7 @@ fn check_passes_on_the_default_plan_and_warns_what_the_data_shows() {
     // 29 November: the period cannot reach the plan's minimum of 14 days.
     assert!(
         err.contains(
-            "warning: the consultation period is 9 days, shorter than the plan's minimum of 14"
+            "warning: the consultation period is 9 days (7 working days), shorter than the plan's minimum of 14"
         ),
         "{err}"
     );

@@ -121,6 +121,11 @@ fn each_letter_is_addressed_and_gives_the_deadline_as_a_danish_date() {
             text.contains("Høring over udkast til Prøvestrategi"),
             "{text}"
         );
+        // Danish practice counts the period in working days too.
+        assert!(
+            text.contains("(16 dages høring, heraf 12 arbejdsdage)"),
+            "{file}: {text}"
+        );
         assert!(text.contains("Send høringssvaret pr. e-mail."), "{text}");
         assert!(text.contains("Karin Kontakt"), "{text}");
         assert!(text.contains("strategi@proeve.example"), "{text}");
@@ -253,4 +258,47 @@ fn an_unknown_consultation_is_a_usage_error() {
         stderr(&out)
     );
     assert!(!dir.path().join("output").exists());
+}
+
+/// Over the summer holiday the letter gives the working days, and `check` warns how few of them
+/// lie outside the holiday.
+#[test]
+fn a_summer_consultation_counts_its_working_days_and_is_warned() {
+    let plan = fixture("warnings/consultation-over-summer");
+    let plan = plan.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    consult(dir.path(), Some(plan), "hoering");
+    let letter = pdf_words(
+        &dir.path()
+            .join("output/consultations/hoering/hoeringsbrev-raadet.pdf"),
+    );
+    assert!(
+        letter.contains("(58 dages høring, heraf 42 arbejdsdage)"),
+        "{letter}"
+    );
+    let out = udvalg(dir.path(), &["check", "--plan", plan]);
+    assert!(
+        stderr(&out)
+            .contains("of its 58 days, 42 are working days, but only 12 outside the holiday"),
+        "{}",
+        stderr(&out)
+    );
+    // On 1 August it is open, with 15 days and 11 working days left (2 August, 5-16 August).
+    let out = udvalg(
+        dir.path(),
+        &["status", "--plan", plan, "--today", "2024-08-01", "--json"],
+    );
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["consultations"][0]["state"], "open");
+    assert_eq!(status["consultations"][0]["days_left"], 15);
+    assert_eq!(status["consultations"][0]["working_days_left"], 11);
+    let out = udvalg(
+        dir.path(),
+        &["status", "--plan", plan, "--today", "2024-08-01"],
+    );
+    assert!(
+        stdout(&out).contains("(in 15 days, 11 working days)"),
+        "{}",
+        stdout(&out)
+    );
 }

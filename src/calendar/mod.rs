@@ -1,8 +1,11 @@
 //! The Danish calendar as a municipality keeps it: public holidays, the days the administration
 //! is closed, working days, and the deadlines that follow from the plan's rules.
 
+mod closures;
 mod day;
 mod rules;
+
+pub use closures::{AFTER_SUMMER_WORKING_DAYS, Closure, closures_within};
 
 pub use day::{Date, Time};
 pub use rules::{CalendarRules, NoticeUnit};

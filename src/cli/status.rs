@@ -152,11 +152,17 @@ pub fn table(status: &Status, colour: bool) -> String {
         let _ = writeln!(s, "\nConsultations");
         for c in &status.consultations {
             let detail = match c.state {
-                "upcoming" => format!("to be sent {}", day(c.sent)),
+                "upcoming" => format!(
+                    "to be sent {}, deadline {} ({} working days)",
+                    day(c.sent),
+                    day(c.deadline),
+                    c.working_days_left
+                ),
                 "open" => format!(
-                    "open, deadline {} ({}), {} of {} responses",
+                    "open, deadline {} ({}, {} working days), {} of {} responses",
                     day(c.deadline),
                     paint.days(c.days_left),
+                    c.working_days_left,
                     c.responses,
                     c.consultees
                 ),

@@ -120,6 +120,9 @@ pub(super) fn common(plan: &Plan, consultation: &Consultation) -> Value {
         "deadline": date(deadline),
         "deadline_phrase": super::common::keep_together(&format!("senest {}", danish_date_long(deadline))),
         "period_days": (deadline - data.sent.get_ref().0).num_days(),
+        // Danish practice counts a consultation in working days too.
+        "period_working_days": crate::calendar::WorkingCalendar::new(&plan.settings.calendar)
+            .working_days_between(data.sent.get_ref().0, deadline),
         "purpose": markup(&data.purpose),
         "how_to_respond": markup(&data.how_to_respond),
         "contact": {

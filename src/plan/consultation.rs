@@ -8,9 +8,11 @@ use super::load::{Consultation, Plan, closest};
 use super::markup;
 use super::model::AttachmentSource;
 use super::values::check_id;
-use crate::calendar::meeting_deadlines;
+use crate::calendar::{
+    AFTER_SUMMER_WORKING_DAYS, WorkingCalendar, closures_within, meeting_deadlines,
+};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::text::danish_date;
+use crate::text::{danish_date, danish_list, day_span};
 
 pub fn check(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
     let file = &consultation.file;
@@ -213,10 +215,12 @@ fn check_period(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
     let rules = &plan.settings.calendar;
     let (sent, deadline) = (data.sent.get_ref().0, data.deadline.get_ref().0);
     let days = (deadline - sent).num_days();
+    let calendar = WorkingCalendar::new(rules);
+    let working = calendar.working_days_between(sent, deadline);
     if days < i64::from(rules.min_consultation_days) {
         d.push(
             Diagnostic::warning(format!(
-                "the consultation period is {days} days, shorter than the plan's minimum of {}",
+                "the consultation period is {days} days ({working} working days), shorter than the plan's minimum of {}",
                 rules.min_consultation_days
             ))
             .at(file, data.deadline.span())
@@ -226,6 +230,7 @@ fn check_period(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
             )),
         );
     }
+    check_closures(&calendar, consultation, d);
     let receivers = summary_meetings(plan, &consultation.id);
     if receivers.is_empty() && !data.responses.is_empty() {
         d.push(
@@ -255,6 +260,51 @@ fn check_period(plan: &Plan, consultation: &Consultation, d: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// A period over Christmas, Easter or the summer holiday leaves fewer working days than it
+/// seems: say how many, and where a deadline would give them back. A summer consultation
+/// should also run some working days past the holiday.
+fn check_closures(calendar: &WorkingCalendar, consultation: &Consultation, d: &mut Diagnostics) {
+    let data = &consultation.data;
+    let (sent, deadline) = (data.sent.get_ref().0, data.deadline.get_ref().0);
+    let closures = closures_within(sent, deadline);
+    if closures.is_empty() {
+        return;
+    }
+    let days = (deadline - sent).num_days();
+    let working = calendar.working_days_between(sent, deadline);
+    let outside = calendar.working_days_outside(sent, deadline, &closures);
+    let names: Vec<String> = closures
+        .iter()
+        .map(|c| format!("{} ({})", c.name, day_span(c.first, c.last)))
+        .collect();
+    // A deadline that gives back the working days the closures take, and for the summer
+    // runs past the holiday.
+    let mut better = calendar.working_days_after(deadline, working - outside);
+    let mut summer_short = false;
+    if let Some(summer) = closures.iter().find(|c| c.summer) {
+        better = better.max(calendar.working_days_after(summer.last, AFTER_SUMMER_WORKING_DAYS));
+        summer_short =
+            calendar.working_days_between(summer.last, deadline) < AFTER_SUMMER_WORKING_DAYS;
+    }
+    let mut help = format!(
+        "a deadline on or after {} gives the days back",
+        danish_date(better)
+    );
+    if summer_short {
+        help.push_str(&format!(
+            ", and ends {AFTER_SUMMER_WORKING_DAYS} working days after the school holiday, when the consultees are back"
+        ));
+    }
+    d.push(
+        Diagnostic::warning(format!(
+            "the consultation period runs over {}: of its {days} days, {working} are working days, but only {outside} outside the holiday",
+            danish_list(&names)
+        ))
+        .at(&consultation.file, data.deadline.span())
+        .with_help(help),
+    );
 }
 
 /// The meetings with an agenda item that attaches the summary of this consultation.
