@@ -170,6 +170,13 @@ typst_work() {
       END { printf "%.2f", total / 1e6 / c }'
 }
 
+# `udvalg publish` of the plan "${@:2}" over the built papers in $1, into a new site folder.
+publish_fresh() {
+  local out="$1"
+  rm -rf "$out-site"
+  measure "$UDVALG" "${@:2}" --out "$out" publish --site "$out-site"
+}
+
 # Benchmarks plan folder $2 (named $1) with $3 runs of each full build; $4 is the file in which
 # one agenda item's text $5 is changed to $6 (and back).
 bench_plan() {
@@ -194,6 +201,11 @@ bench_plan() {
   done
   read -r noop _ < <(RUNS=$runs fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
   read -r one _ < <(RUNS=$runs fastest edit_and_build "$out" "${plan_args[@]}")
+  # The website on top of a build: `publish` into a new site folder over papers that are
+  # current (the build in it is a no-op), then again with nothing to write.
+  local site_first site_again
+  read -r site_first _ < <(RUNS=$runs fastest publish_fresh "$out" "${plan_args[@]}")
+  read -r site_again _ < <(RUNS=$runs fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" publish --site "$out-site")
   local rerendered root
   rerendered=$(head -1 "$WORK/last.out")
   root=$(typst_root "${plan_args[@]}")
@@ -214,6 +226,8 @@ bench_plan() {
   echo "   typst CLI, $CORES in parallel     ${cli} s   (udvalg is $(ratio "$cli" "$full")x faster; the CLI wrote $made of $docs PDFs)"
   echo "   no-op rebuild                ${noop} s"
   echo "   one agenda item changed      ${one} s   (the full typst CLI loop is $(ratio "$cli" "$one")x slower)"
+  echo "   website on top of the build  ${site_first} s   (publish into a new site folder, papers current; $(find "$out-site" -type f | wc -l) files)"
+  echo "   website, nothing changed     ${site_again} s"
   echo "   ($rerendered)"
 }
 

@@ -1,6 +1,6 @@
 //! The build stage: render the selected documents that changed, then write them all, or nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -34,6 +34,9 @@ pub struct BuildReport {
     pub corrections: Vec<Correction>,
     /// What a killed run had left in the output directory, finished or cleared first.
     pub recovered: Recovered,
+    /// With [`BuildOptions::keep_public`]: every paper of the selection that may be published,
+    /// as it was laid out (the view of what went out, for a paper that has gone out).
+    pub public: Vec<Document>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -48,6 +51,8 @@ pub struct BuildOptions {
     /// Render every layout in a worker process (`watch`: a layout stopped at its limit must
     /// not stay behind in the process that goes on watching).
     pub isolated: bool,
+    /// Keep the public papers in the report (`udvalg publish` makes its pages of them).
+    pub keep_public: bool,
 }
 
 /// Fewer documents than this render too fast for a progress bar to help.
@@ -71,7 +76,7 @@ pub fn build(
     // Fonts are parsed while the catalogue is made, as the renderer will most likely be needed;
     // a build with nothing to lay out has spent a few milliseconds of another core on it.
     let today = plan.settings.plan.date.get_ref().0;
-    let ((catalogue, sent, mut record, views), renderer) = rayon::join(
+    let ((mut catalogue, sent, mut record), renderer) = rayon::join(
         || {
             let mut catalogue = documents::catalogue(plan, selection);
             // What went out stays as it went out; the ledger's papers replace the plan's.
@@ -84,8 +89,7 @@ pub fn build(
                 let changed = applied.changed.then_some(applied.ledger);
                 (changed, applied.corrections)
             });
-            let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
-            (catalogue, sent, BuildRecord::load(out), views)
+            (catalogue, sent, BuildRecord::load(out))
         },
         || {
             let renderer = Renderer::new(templates, today)
@@ -98,14 +102,29 @@ pub fn build(
             }
         },
     );
-    let (current, stale): (Vec<_>, Vec<_>) =
-        catalogue
-            .documents
-            .iter()
-            .zip(&views)
-            .partition(|(doc, view)| {
-                !options.force && record.is_current(out, doc, view, renderer.templates().hashes())
-            });
+    let is_current = |doc: &Document, view: &str| {
+        !options.force && record.is_current(out, doc, view, renderer.templates().hashes())
+    };
+    // The attachments the build makes come first: the papers that list them print their sizes.
+    let first = made_first(
+        plan,
+        selection,
+        out,
+        &catalogue,
+        &renderer,
+        &record,
+        &is_current,
+    );
+    if !first.sizes.is_empty() {
+        let size_of = |path: &str| first.sizes.get(path).copied();
+        documents::sizes::fill(&mut catalogue.documents, &size_of);
+    }
+    let views: Vec<String> = catalogue.documents.par_iter().map(view_hash).collect();
+    let (current, stale): (Vec<_>, Vec<_>) = catalogue
+        .documents
+        .iter()
+        .zip(&views)
+        .partition(|(doc, view)| !first.rendered.contains_key(&doc.path) && is_current(doc, view));
     let (ledger, corrections) = sent.map_err(Diagnostic::system)?;
     let mut report = BuildReport {
         unchanged: current.len(),
@@ -137,6 +156,7 @@ pub fn build(
         && ledger.is_none()
         && restamped == 0
     {
+        report.public = kept_public(&catalogue, &options);
         return Ok(report);
     }
     for (doc, _) in &current {
@@ -146,6 +166,7 @@ pub fn build(
     }
 
     let mut errors = Diagnostics::default();
+    errors.extend(first.errors);
     let batch = out.batch()?;
     // Render these, each PDF staged as soon as it is rendered, and the attachments beside them;
     // then commit them all, or none.
@@ -156,31 +177,60 @@ pub fn build(
         .iter()
         .map(|f| (&f.bytes, f.path.as_str()))
         .collect();
-    let renderer = (!docs.is_empty()).then_some(renderer);
+    let mut rendered_first = first.rendered;
     let bar = (options.progress && docs.len() >= PROGRESS_FROM).then(|| progress_bar(docs.len()));
     let staged = batch.stage_while(&paths, &copies, |stage| {
+        // What was rendered first is staged now; the rest is rendered, each staged when done.
+        let mut results: Vec<Option<RenderResult>> = Vec::with_capacity(docs.len());
+        let mut later = Vec::new();
+        for (index, doc) in docs.iter().enumerate() {
+            let result = rendered_first.remove(&doc.path).map(|mut result| {
+                if let Ok(rendered) = &mut result {
+                    stage(index, std::mem::take(&mut rendered.pdf));
+                }
+                result
+            });
+            if result.is_none() {
+                later.push(index);
+            }
+            results.push(result);
+        }
+        if let Some(bar) = &bar {
+            bar.inc((docs.len() - later.len()) as u64);
+        }
         let done = |index: usize, result: &mut RenderResult| {
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
             if let Ok(rendered) = result {
                 // The staged file holds the PDF from now on.
-                stage(index, std::mem::take(&mut rendered.pdf));
+                stage(later[index], std::mem::take(&mut rendered.pdf));
             }
         };
-        renderer.as_ref().map(|r| r.render_all_with(&docs, &done))
+        let later_docs: Vec<&Document> = later.iter().map(|&index| docs[index]).collect();
+        let run = (!later_docs.is_empty()).then(|| renderer.render_all_with(&later_docs, &done));
+        let (workers, busy) = run
+            .as_ref()
+            .map_or((0, Default::default()), |r| (r.workers, r.busy));
+        for (index, result) in later.iter().zip(run.into_iter().flat_map(|r| r.results)) {
+            results[*index] = Some(result);
+        }
+        (results, workers, busy)
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let results = match staged.produced {
-        Some(run) => {
-            report.workers = run.workers;
-            report.busy = run.busy;
-            run.results
-        }
-        None => Vec::new(),
-    };
+    let (results, workers, busy) = staged.produced;
+    report.workers = workers.max(first.workers);
+    report.busy = busy + first.busy;
+    let results = results.into_iter().zip(&docs).map(|(result, doc)| {
+        result.unwrap_or_else(|| {
+            Err(vec![
+                Diagnostic::error("a document was not rendered")
+                    .with_help(format!("while rendering {}", doc.path)),
+            ])
+        })
+    });
     let mut to_commit: Vec<Staged> = Vec::with_capacity(paths.len() + copies.len() + 2);
     for (((doc, view), result), staged) in stale.iter().zip(results).zip(staged.made) {
         match (result, staged) {
@@ -196,6 +246,7 @@ pub fn build(
                         templates: rendered.templates,
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
+                        pages: rendered.pages,
                         draft: doc.is_draft(),
                         public: doc.public,
                         title: doc.title.clone(),
@@ -221,6 +272,7 @@ pub fn build(
                         templates: Default::default(),
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
+                        pages: 0,
                         draft: false,
                         public: file.public,
                         title: String::new(),
@@ -261,6 +313,7 @@ pub fn build(
                         templates: Default::default(),
                         sha256: staged.written.sha256.clone(),
                         size: staged.written.size,
+                        pages: 0,
                         draft: false,
                         public: false,
                         title: String::new(),
@@ -309,10 +362,125 @@ pub fn build(
     report.written.extend(written);
     report.removed = gone;
     report.written.sort_by(|a, b| a.path.cmp(&b.path));
+    report.public = kept_public(&catalogue, &options);
     // Freeing a municipality-year's catalogue takes tens of milliseconds, which a build that
     // ends the process need not wait for. If no thread can be started, it is freed here.
     let _ = std::thread::Builder::new().spawn(move || drop(catalogue));
     Ok(report)
+}
+
+fn kept_public(catalogue: &documents::Catalogue, options: &BuildOptions) -> Vec<Document> {
+    match options.keep_public {
+        true => catalogue
+            .documents
+            .iter()
+            .filter(|d| d.public)
+            .cloned()
+            .collect(),
+        false => Vec::new(),
+    }
+}
+
+/// The attachments that papers list and that the build makes, rendered before those papers.
+#[derive(Default)]
+struct MadeFirst {
+    /// Each one's size, by its path: as rendered now, or as the record has it.
+    sizes: HashMap<String, u64>,
+    /// Those of the run that were rendered now, by path, to be staged with the rest.
+    rendered: HashMap<String, RenderResult>,
+    /// Why one that the run does not write could not be rendered.
+    errors: Vec<Diagnostic>,
+    workers: usize,
+    busy: std::time::Duration,
+}
+
+/// Renders the attachments that the run's papers list without a size (see
+/// [`documents::sizes`]), unless the record has them current, and gives their sizes.
+fn made_first(
+    plan: &Plan,
+    selection: &Selection,
+    out: &OutputDir,
+    catalogue: &documents::Catalogue,
+    renderer: &Renderer,
+    record: &BuildRecord,
+    is_current: &dyn Fn(&Document, &str) -> bool,
+) -> MadeFirst {
+    let mut first = MadeFirst::default();
+    let listed = documents::sizes::unsized_attachments(&catalogue.documents);
+    if listed.is_empty() {
+        return first;
+    }
+    let mut missing: HashSet<&str> = listed.iter().map(String::as_str).collect();
+    let mut of_run: Vec<&Document> = Vec::new();
+    for doc in &catalogue.documents {
+        if missing.remove(doc.path.as_str()) {
+            of_run.push(doc);
+        }
+    }
+    // A build of one kind (`--document agenda`) still lays out what its papers list, to learn
+    // the sizes; it does not write them.
+    let outside = match missing.is_empty() {
+        true => Vec::new(),
+        false => attachments_outside(plan, selection, out, &missing),
+    };
+    let mut stale: Vec<(&Document, bool)> = Vec::new();
+    for (doc, written) in of_run
+        .into_iter()
+        .map(|doc| (doc, true))
+        .chain(outside.iter().map(|doc| (doc, false)))
+    {
+        let entry = record.documents.get(&doc.path);
+        match entry.filter(|_| is_current(doc, &view_hash(doc))) {
+            Some(entry) => {
+                first.sizes.insert(doc.path.clone(), entry.size);
+            }
+            None => stale.push((doc, written)),
+        }
+    }
+    if stale.is_empty() {
+        return first;
+    }
+    let docs: Vec<&Document> = stale.iter().map(|(doc, _)| *doc).collect();
+    let run = renderer.render_all_with(&docs, &|_, _| {});
+    first.workers = run.workers;
+    first.busy = run.busy;
+    for ((doc, written), result) in stale.into_iter().zip(run.results) {
+        match &result {
+            Ok(rendered) => {
+                first
+                    .sizes
+                    .insert(doc.path.clone(), rendered.pdf.len() as u64);
+            }
+            Err(diagnostics) if !written => first.errors.extend(diagnostics.iter().cloned()),
+            Err(_) => {}
+        }
+        if written {
+            first.rendered.insert(doc.path.clone(), result);
+        }
+    }
+    first
+}
+
+/// The attached documents at `paths`, as a build of every kind would make them.
+fn attachments_outside(
+    plan: &Plan,
+    selection: &Selection,
+    out: &OutputDir,
+    paths: &HashSet<&str>,
+) -> Vec<Document> {
+    let every_kind = Selection {
+        meeting: selection.meeting.clone(),
+        kind: None,
+    };
+    let mut documents = documents::catalogue(plan, &every_kind).documents;
+    documents.retain(|doc| paths.contains(doc.path.as_str()));
+    // As it went out, where it did.
+    let today = plan.settings.plan.date.get_ref().0;
+    if let Ok(ledger) = SentLedger::load(out) {
+        documents = ledger.apply(documents, today, |_, _| false).documents;
+        documents.retain(|doc| paths.contains(doc.path.as_str()));
+    }
+    documents
 }
 
 /// The files the record says udvalg wrote, in the selection's reach, that this build no longer

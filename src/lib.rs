@@ -16,6 +16,7 @@ pub mod indexed;
 pub mod output;
 pub mod package;
 pub mod plan;
+pub mod publish;
 pub mod render;
 pub mod status;
 pub mod text;

@@ -109,6 +109,11 @@ pub fn status(
         catalogue.documents = ledger.apply(documents, plan_day, |_, _| true).documents;
     }
     let record = BuildRecord::load(out);
+    // The build lists a made attachment with the size of its file: with the sizes the record
+    // has, a paper built since is current. (Whether rebuilding a stale attachment changes the
+    // size an agenda lists is known only once it is rendered.)
+    let size_of = |path: &str| record.documents.get(path).map(|entry| entry.size);
+    documents::sizes::fill(&mut catalogue.documents, &size_of);
     let days = |date: NaiveDate| (date - today).num_days();
     let meetings = plan
         .meetings

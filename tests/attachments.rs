@@ -103,11 +103,15 @@ fn the_same_file_attached_twice_is_stored_once() {
         std::fs::read(plan.join("bilag/notat.pdf")).unwrap()
     );
     let agenda = pdf_words(&out.join("pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf"));
+    let made = std::fs::metadata(bilag.join("procesplan.pdf"))
+        .unwrap()
+        .len();
+    let both = format!(
+        "1. Fælles notat (PDF, 1 kB) 2. Procesplan – Prøveplan (PDF, {} kB)",
+        made.div_ceil(1024)
+    );
     for (listed, count) in [
-        (
-            "1. Fælles notat (PDF, 1 kB) 2. Procesplan – Prøveplan (PDF)",
-            2,
-        ),
+        (both.as_str(), 2),
         ("1. Kopi af det fælles notat (PDF, 1 kB)", 1),
     ] {
         assert_eq!(agenda.matches(listed).count(), count, "{listed}: {agenda}");
@@ -468,4 +472,85 @@ fn the_file_that_was_checked_is_the_file_that_is_copied() {
         b"checked"
     );
     assert_nothing_holds(&dir.path().join("out"), b"swapped");
+}
+
+/// A document the build makes and an item attaches (here the process plan) is listed with the
+/// size of the file written: in a full build, in a build of the agendas alone (which lays the
+/// attachment out to learn its size but does not write it), and again once the attachment
+/// changes, in an incremental build that then lays the agenda out anew.
+#[test]
+fn a_made_attachment_is_listed_with_the_size_of_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan");
+    copy_dir(&fixture("valid/attachment-shared"), &plan);
+    // Before the agenda goes out: once it has, its attachments are kept as they went out.
+    edit(
+        plan.join("plan.toml"),
+        "date = 2024-03-01",
+        "date = 2024-01-15",
+    );
+    let agenda_path = "pu-2024-02-06/dagsorden-proeveudvalget-2024-02-06.pdf";
+    let made_path = "pu-2024-02-06/bilag/procesplan.pdf";
+    let listed = |out: &Path| {
+        let size = std::fs::metadata(out.join(made_path)).unwrap().len();
+        format!("Procesplan – Prøveplan (PDF, {} kB)", size.div_ceil(1024))
+    };
+    let out = dir.path().join("out");
+    build_ok(&plan, &out);
+    let agenda = pdf_words(&out.join(agenda_path));
+    assert_eq!(agenda.matches(&listed(&out)).count(), 2, "{agenda}");
+    let item = pdf_words(&out.join("pu-2024-02-06/punkt-01-budgetopfoelgning.pdf"));
+    assert!(item.contains(&listed(&out)), "{item}");
+
+    let agendas_only = dir.path().join("agendas-only");
+    let run = udvalg(
+        &repo(),
+        &[
+            "--plan",
+            plan.to_str().unwrap(),
+            "--out",
+            agendas_only.to_str().unwrap(),
+            "build",
+            "--document",
+            "agenda",
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(!agendas_only.join(made_path).exists(), "not written");
+    assert_eq!(
+        std::fs::read(agendas_only.join(agenda_path)).unwrap(),
+        std::fs::read(out.join(agenda_path)).unwrap(),
+        "the same agenda as a full build's"
+    );
+
+    // More meetings of the process: a longer process plan, the first agenda's items unchanged.
+    let before = std::fs::metadata(out.join(made_path)).unwrap().len();
+    let mut meetings = std::fs::read_to_string(plan.join("meetings.toml")).unwrap();
+    for day in [
+        "2024-03-05",
+        "2024-04-09",
+        "2024-05-07",
+        "2024-06-11",
+        "2024-08-13",
+        "2024-09-10",
+        "2024-10-08",
+    ] {
+        meetings.push_str(&format!(
+            "\n[[meeting]]\nid = \"pu-{day}\"\nkind = \"committee\"\ndate = {day}\n\
+             start = \"15.30\"\nend = \"17.00\"\nplace = \"Rådhuset, lokale 2\"\n\n\
+             [[meeting.item]]\nid = \"opfoelgning\"\n\
+             title = \"Opfølgning på budgettet og regnskabet, møde {day}\"\n\
+             kind = \"information\"\npresentation = \"Se notatet.\"\n\n\
+             [[meeting.item.attachment]]\ndocument = \"process-plan\"\n"
+        ));
+    }
+    std::fs::write(plan.join("meetings.toml"), meetings).unwrap();
+    build_ok(&plan, &out);
+    let after = std::fs::metadata(out.join(made_path)).unwrap().len();
+    assert!(
+        after.div_ceil(1024) != before.div_ceil(1024),
+        "the process plan grew from {before} to {after} bytes"
+    );
+    let agenda = pdf_words(&out.join(agenda_path));
+    assert_eq!(agenda.matches(&listed(&out)).count(), 2, "{agenda}");
 }

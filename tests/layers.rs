@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["output"],
     &["render"],
     &["build", "archive", "package", "status"],
+    &["publish"],
     &["cli"],
 ];
 

@@ -148,10 +148,14 @@ fn attachments_are_listed_by_title_as_links_with_type_and_size() {
         )),
         "{text}"
     );
-    assert!(
-        text.contains("1. Demensstrategi 2025-2028 – Høringsudkast (PDF)"),
-        "{text}"
-    );
+    // The strategy draft is made by the same build: its size is that of the file written.
+    let made = paper("soa-2025-01-28/bilag/demensstrategi-2025-2028-hoeringsudkast.pdf");
+    let made = std::fs::metadata(made).unwrap().len().div_ceil(1024);
+    let listed = format!("1. Demensstrategi 2025-2028 – Høringsudkast (PDF, {made} kB)");
+    assert!(text.contains(&listed), "{text}");
+    let item =
+        paper("soa-2025-01-28/punkt-01-demensstrategi-2025-2028-godkendelse-til-hoering.pdf");
+    assert!(pdf_words(&item).contains(&listed), "the item's PDF too");
     assert!(!text.contains("bilag/"), "no raw path: {text}");
     // The links are relative to the meeting's folder, and the item's PDF keeps them.
     for pdf in [

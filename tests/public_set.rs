@@ -4,7 +4,7 @@
 //! theirs is in any public file. Checked on a thousand plans through the views and files the
 //! public papers are made from (a template reads nothing but its view), and on a smaller
 //! number through the built files themselves: extracted text, raw bytes once decompressed,
-//! metadata, bookmarks and tags.
+//! metadata, bookmarks and tags, and through the website `publish` makes of them.
 
 mod common;
 
@@ -74,6 +74,7 @@ fn write_plan(dir: &Path, meetings: &[Meeting]) -> BTreeSet<String> {
     std::fs::write(
         dir.join("plan.toml"),
         "[plan]\ntitle = \"Lækprøve\"\ndate = 2024-06-28\n\n[municipality]\nname = \"Prøve Kommune\"\n\n\
+         [website]\nurl = \"https://proeve.example/udvalg/\"\n\n\
          [committee]\nname = \"Prøveudvalget\"\n\n[[committee.member]]\nname = \"Anna Andersen\"\nrole = \"chair\"\n",
     )
     .unwrap();
@@ -188,14 +189,24 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
-    /// The built public set, file by file: text, decompressed bytes, metadata.
+    /// The built public set, file by file: text, decompressed bytes, metadata; and every file
+    /// of the website that `publish` makes of it (pages, feeds, the PDFs it copies).
     #[test]
     fn no_built_public_file_holds_a_secret(meetings in plan()) {
         let dir = tempfile::tempdir().unwrap();
         let plan_dir = dir.path().join("plan");
         let secrets = write_plan(&plan_dir, &meetings);
-        let out = udvalg(dir.path(), &["build", "--plan", plan_dir.to_str().unwrap(), "--out", "out"]);
+        let out = udvalg(dir.path(), &["publish", "--plan", plan_dir.to_str().unwrap(), "--out", "out"]);
         prop_assert!(out.status.success(), "{}", stderr(&out));
+        let site = dir.path().join("out/site");
+        let pages = tree_hashes(&site);
+        prop_assert!(pages.contains_key("index.html"), "{pages:?}");
+        for path in pages.keys() {
+            let bytes = std::fs::read(site.join(path)).unwrap();
+            for secret in &secrets {
+                prop_assert!(!holds(&bytes, secret), "site/{path} holds {secret}");
+            }
+        }
         let listed = public_files(&dir.path().join("out"));
         prop_assert!(!listed.is_empty());
         for path in &listed {
@@ -219,7 +230,11 @@ proptest! {
 fn public_files(out: &Path) -> Vec<String> {
     let mut files = Vec::new();
     for (path, _) in tree_hashes(out) {
-        if path.ends_with("offentlig.json") {
+        // A meeting's public set, or the one of the papers outside meetings (not the site's
+        // open data, whose files may end in the same word).
+        if path == "offentlig.json"
+            || (path.ends_with("/offentlig.json") && !path.starts_with("site/"))
+        {
             let manifest: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(out.join(&path)).unwrap()).unwrap();
             for file in manifest["files"].as_array().unwrap() {

@@ -33,8 +33,13 @@ struct Watching {
 
 impl Watching {
     fn start(cwd: &std::path::Path, plan: &str) -> Self {
+        Self::start_with(cwd, plan, &[])
+    }
+
+    fn start_with(cwd: &std::path::Path, plan: &str, more: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
             .args(["watch", "--plan", plan])
+            .args(more)
             .current_dir(cwd)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -183,4 +188,25 @@ fn watch_rebuilds_on_save_and_survives_bad_input() {
 
     std::fs::write(&meetings, &good).unwrap();
     wait_for("rebuilt 3 of 4 papers");
+}
+
+/// `watch --publish` writes the website after each rebuild, and again after a save.
+#[test]
+fn watch_publish_republishes_the_website_on_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_before_send_out(dir.path(), "");
+    let watch = Watching::start_with(dir.path(), &plan, &["--publish"]);
+    watch.wait_for("the website: ");
+    let front = dir.path().join("output/site/index.html");
+    let before = std::fs::read_to_string(&front).unwrap();
+    assert!(before.contains("Prøveudvalget"), "{before}");
+    edit(
+        format!("{plan}/plan.toml"),
+        "name = \"Prøveudvalget\"",
+        "name = \"Forsøgsudvalget\"",
+    );
+    let seen = watch.wait_for("the website: ");
+    assert!(seen.iter().any(|l| l.starts_with("rebuilt")), "{seen:#?}");
+    let after = std::fs::read_to_string(&front).unwrap();
+    assert!(after.contains("Forsøgsudvalget"), "{after}");
 }

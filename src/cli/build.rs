@@ -35,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let out = OutputDir::new(&global.out);
     let (mut diagnostics, mut report) = match attempt(
-        global, &source, &selection, &out, args.force, progress, false,
+        global, &source, &selection, &out, args.force, progress, false, None,
     )? {
         Attempt::PlanInvalid(diagnostics) | Attempt::TemplatesUnreadable(diagnostics) => {
             return Ok(Outcome::failed(diagnostics));
@@ -44,6 +44,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Outcome, UsageError>
             return Ok(Outcome::write_failed(diagnostics, failed, out.root()));
         }
         Attempt::Built(diagnostics, Ok(report)) => (diagnostics, report),
+        Attempt::Published(..) => unreachable!("a build publishes nothing"),
     };
     diagnostics.extend(std::mem::take(&mut report.warnings));
     let changed = report.written.iter().filter(|w| w.changed).count();
@@ -105,11 +106,20 @@ pub(super) enum Attempt {
     TemplatesUnreadable(Vec<Diagnostic>),
     /// The plan's warnings, and the build's report or errors.
     Built(Vec<Diagnostic>, Result<BuildReport, RunFailed>),
+    /// The same for a build followed by the website (`watch --publish`).
+    Published(
+        Vec<Diagnostic>,
+        Result<crate::publish::PublishReport, RunFailed>,
+    ),
 }
 
 /// Loads the plan and the templates (read while the plan loads) and builds `selection` into
-/// `out`, rendering large runs in worker processes of this program. A meeting selected that
-/// the plan does not have is a usage error.
+/// `out`, rendering large runs in worker processes of this program, then the website into
+/// `site` if one is given. A meeting selected that the plan does not have is a usage error.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the command line's choices, passed as they are by build and watch"
+)]
 pub(super) fn attempt(
     global: &GlobalArgs,
     source: &PlanSource,
@@ -118,6 +128,7 @@ pub(super) fn attempt(
     force: bool,
     progress: bool,
     isolated: bool,
+    site: Option<&std::path::Path>,
 ) -> Result<Attempt, UsageError> {
     let (loaded, templates) =
         rayon::join(|| plan::load_valid(source), || resolve_templates(global));
@@ -139,7 +150,12 @@ pub(super) fn attempt(
         progress,
         workers: std::env::current_exe().ok(),
         isolated,
+        keep_public: false,
     };
+    if let Some(site) = site {
+        let published = crate::publish::publish(&plan, templates, out, site, options);
+        return Ok(Attempt::Published(diagnostics, published));
+    }
     let built = build::build(&plan, templates, selection, out, options);
     Ok(Attempt::Built(diagnostics, built))
 }

@@ -5,6 +5,7 @@ mod build;
 mod calendar;
 mod check;
 mod consult;
+mod publish;
 mod status;
 mod tools;
 mod watch;
@@ -82,6 +83,9 @@ pub enum Command {
     Archive(archive::ArchiveArgs),
     /// Rebuild what changed on every save of the plan or the templates, until stopped.
     Watch(watch::WatchArgs),
+    /// Build, then write the committee's public website (pages, the public PDFs, feeds) from
+    /// the papers that may be published.
+    Publish(publish::PublishArgs),
     /// Write each document's view and template (for the benchmark's typst CLI run).
     #[command(hide = true)]
     Views(tools::ViewsArgs),
@@ -203,6 +207,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Calendar(args) => calendar::run(&cli.global, args),
         Command::Archive(args) => archive::run(&cli.global, args),
         Command::Watch(args) => watch::run(&cli.global, args),
+        Command::Publish(args) => publish::run(&cli.global, args),
         Command::Views(args) => tools::views(&cli.global, args),
         Command::RenderWorker => worker::run(),
     }

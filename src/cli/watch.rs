@@ -16,12 +16,19 @@ use crate::output::OutputDir;
 use crate::plan::PlanSource;
 
 #[derive(Debug, clap::Args)]
-pub struct WatchArgs {}
+pub struct WatchArgs {
+    /// Also write the public website after each rebuild, as `udvalg publish` does.
+    #[arg(long)]
+    pub publish: bool,
+    /// Where the website is written with --publish; default: site/ in the output directory.
+    #[arg(long, value_name = "DIR", requires = "publish")]
+    pub site: Option<PathBuf>,
+}
 
 /// Saves come in bursts (an editor writes a temporary file, then renames it).
 const QUIET_PERIOD: Duration = Duration::from_millis(200);
 
-pub fn run(global: &GlobalArgs, _args: &WatchArgs) -> Result<Outcome, UsageError> {
+pub fn run(global: &GlobalArgs, args: &WatchArgs) -> Result<Outcome, UsageError> {
     let source = resolve_plan(global)?;
     let PlanSource::Dir(plan_dir) = &source else {
         return Err(UsageError(
@@ -46,8 +53,11 @@ pub fn run(global: &GlobalArgs, _args: &WatchArgs) -> Result<Outcome, UsageError
             .join(" and "),
         out.root().display()
     );
+    let site = args
+        .publish
+        .then(|| args.site.clone().unwrap_or_else(|| global.out.join("site")));
     loop {
-        rebuild(global, &source, &out);
+        rebuild(global, &source, &out, site.as_deref());
         // Wait for a change that is not one of our own writes, then for the burst to end. A
         // folder replaced (moved away and back, a branch switched, a sync tool) is watched
         // anew: the old watch follows the folder that went away.
@@ -154,8 +164,9 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// One round: load, check and build what changed; print what happened.
-fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
+/// One round: load, check and build what changed (and publish it, with a site); print what
+/// happened.
+fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir, site: Option<&Path>) {
     let started = Instant::now();
     let attempt = attempt(
         global,
@@ -165,7 +176,24 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
         false,
         false,
         true,
+        site,
     );
+    // A round that publishes says what it did to the website after what it built.
+    let (attempt, site_line) = match attempt {
+        Ok(Attempt::Published(shown, Ok(report))) => {
+            let line = format!(
+                "the website: {} files, {} written, {} removed",
+                report.files,
+                report.written.len(),
+                report.removed.len()
+            );
+            (Ok(Attempt::Built(shown, Ok(report.build))), Some(line))
+        }
+        Ok(Attempt::Published(shown, Err(failed))) => {
+            (Ok(Attempt::Built(shown, Err(failed))), None)
+        }
+        other => (other, None),
+    };
     let (shown, line) = match attempt {
         // Only a selected meeting the plan lacks is a usage error, and the watch selects none.
         Err(UsageError(message)) => (vec![Diagnostic::error(message)], "nothing was built".into()),
@@ -186,8 +214,13 @@ fn rebuild(global: &GlobalArgs, source: &PlanSource, out: &OutputDir) {
             shown.extend(failed.diagnostics.into_sorted());
             (shown, line.into())
         }
+        Ok(Attempt::Published(..)) => unreachable!("turned into a build above"),
         Ok(Attempt::Built(mut shown, Ok(report))) => {
             let mut line = rebuilt(&report, started);
+            if let Some(site) = &site_line {
+                line.push('\n');
+                line.push_str(site);
+            }
             for extra in super::build::housekeeping(&report) {
                 line.push('\n');
                 line.push_str(&extra);

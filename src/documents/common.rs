@@ -201,6 +201,11 @@ pub(super) fn members(plan: &Plan, meeting: &Meeting) -> Value {
     if meeting.kind == MeetingKind::Council {
         return json!([]);
     }
+    committee_members(plan)
+}
+
+/// The committee's members, each with their role and party.
+pub(super) fn committee_members(plan: &Plan) -> Value {
     plan.settings
         .committee
         .members

@@ -94,6 +94,21 @@ impl Document {
         self
     }
 
+    /// The same document laid out from another view.
+    pub fn with_view(&self, view: Value) -> Self {
+        Self {
+            kind: self.kind,
+            meeting: self.meeting.clone(),
+            path: self.path.clone(),
+            title: self.title.clone(),
+            view,
+            json: OnceLock::new(),
+            excerpt: self.excerpt.clone(),
+            sent_on: self.sent_on,
+            public: self.public,
+        }
+    }
+
     /// The document whose layout this one's pages come from: itself, or the one it is cut from.
     pub fn layout(&self) -> &Document {
         self.excerpt.as_ref().map_or(self, |e| &e.from)

@@ -313,7 +313,7 @@ fn attachments(item: &AgendaItem, attachments: &[Attachment], public: bool) -> V
                 "file": a.path,
                 "href": a.path,
                 "type": file_type(&a.path),
-                "size": a.file.as_ref().map(|f| file_size(f.bytes.len())),
+                "size": a.file.as_ref().map(|f| file_size(f.bytes.len() as u64)),
             });
             if !a.public && !item.closed {
                 listed["restricted"] = json!("ikke offentligt");
@@ -330,7 +330,7 @@ fn file_type(path: &str) -> String {
 }
 
 /// A file's size in Danish: "340 kB", "1,2 MB".
-fn file_size(bytes: usize) -> String {
+pub(super) fn file_size(bytes: u64) -> String {
     let kb = (bytes as f64 / 1024.0).ceil();
     if kb < 1024.0 {
         format!("{kb:.0}{NBSP}kB")

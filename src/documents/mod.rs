@@ -14,13 +14,30 @@ pub mod consultation;
 pub mod corrections;
 mod document;
 mod item;
+pub mod sizes;
 
 pub use catalogue::{Catalogue, Selection, catalogue};
 pub use document::{CopiedFile, Document, Excerpt};
 pub use process_plan::milestone_state;
 
 use crate::plan::Plan;
+use crate::plan::model::Meeting;
 use attachments::Attachment;
+
+/// The committee's members as the papers list them, each with their role and party.
+pub fn committee_members(plan: &Plan) -> serde_json::Value {
+    common::committee_members(plan)
+}
+
+/// A file's size in Danish, as the papers list attachments: "340 kB", "1,2 MB".
+pub fn file_size_text(bytes: u64) -> String {
+    item::file_size(bytes)
+}
+
+/// A meeting as the papers show it: its kind, day, time and place.
+pub fn meeting_view(plan: &Plan, meeting: &Meeting) -> serde_json::Value {
+    common::meeting_view(plan, meeting)
+}
 use catalogue::{Collected, MeetingPapers};
 
 /// What a document kind knows of the plan: which of its documents a meeting gives, which stand

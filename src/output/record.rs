@@ -46,6 +46,10 @@ pub struct RecordEntry {
     /// sha256 and size of the file as written.
     pub sha256: String,
     pub size: u64,
+    /// Its pages, for a rendered document; 0 for another file, and in records written before
+    /// it was kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub pages: usize,
     pub draft: bool,
     /// Whether the file may be published: it is in its meeting's public set.
     #[serde(default)]
@@ -57,6 +61,10 @@ pub struct RecordEntry {
     /// later build; empty in records written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub plan_data: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The sha256 of each of the plan's files, by its path in the plan folder: what

@@ -33,6 +33,18 @@ pub struct PlanFile {
     pub agenda: AgendaSettings,
     #[serde(default, rename = "stakeholder")]
     pub stakeholders: Vec<Stakeholder>,
+    #[serde(default)]
+    pub website: WebsiteSettings,
+}
+
+/// Where `udvalg publish`'s website is put on the web.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebsiteSettings {
+    /// The address the site folder is uploaded to, ending in `/`: the open data (OParl) names
+    /// each object by its address, so it is written only when this is known.
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

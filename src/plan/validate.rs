@@ -17,6 +17,7 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     let files = &plan.files;
 
     check_plan_file(plan, &files.plan, &mut d);
+    check_website(plan, &files.plan, &mut d);
     super::proceedings_checks::check_settings(plan, &mut d);
 
     // Meetings are checked in parallel (a municipality-year has hundreds, each with prose to
@@ -53,6 +54,30 @@ pub fn validate(plan: &Plan) -> Diagnostics {
     }
     super::timing::check(plan, &mut d);
     d
+}
+
+/// The website's address: a web address of a folder, as the open data names its objects by it.
+fn check_website(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
+    let Some(url) = &plan.settings.website.url else {
+        return;
+    };
+    let text = url.get_ref();
+    let scheme = text.starts_with("https://") || text.starts_with("http://");
+    let host = text.split_once("://").map_or("", |(_, rest)| rest);
+    if !scheme
+        || host.is_empty()
+        || host.starts_with('/')
+        || !text.ends_with('/')
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>' || c == '#' || c == '?')
+    {
+        d.push(
+            Diagnostic::error(format!("`{text}` is not the web address of the website's folder"))
+                .at(file, url.span())
+                .with_help("write it as the folder's address, e.g. url = \"https://www.kommune.dk/udvalg/\" (https or http, ending in /)"),
+        );
+    }
 }
 
 fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {

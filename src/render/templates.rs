@@ -125,6 +125,11 @@ impl Templates {
         self.files.get(&id).cloned()
     }
 
+    /// A template file by its path in the templates folder (the website's page templates).
+    pub fn file_named(&self, path: &str) -> Option<Bytes> {
+        self.file(file_id(path)?)
+    }
+
     pub fn text(&self, id: FileId) -> Option<&SourceRef> {
         self.texts.get(&id)
     }
