@@ -318,7 +318,11 @@ fn the_open_data_is_oparl_with_every_object_at_its_id() {
     assert!(objects > 100, "{objects} objects");
     let meeting = read("oparl/meeting/su-2022-11-29.json");
     assert_eq!(meeting["start"], "2022-11-29T16:00:00+01:00");
-    assert_eq!(meeting["meetingState"], "terminated");
+    assert_eq!(meeting["meetingState"], "durchgeführt");
+    assert_eq!(
+        meeting["resultsProtocol"]["type"],
+        "https://schema.oparl.org/1.1/File"
+    );
     let items = meeting["agendaItem"].as_array().unwrap();
     let closed = items
         .iter()
@@ -330,7 +334,7 @@ fn the_open_data_is_oparl_with_every_object_at_its_id() {
         "no paper of a closed item"
     );
     let ahead = read("oparl/meeting/su-2026-11-24.json");
-    assert_eq!(ahead["meetingState"], "scheduled");
+    assert_eq!(ahead["meetingState"], "eingeladen");
     assert!(
         ahead.get("resultsProtocol").is_none(),
         "no minutes before the meeting"
@@ -339,4 +343,38 @@ fn the_open_data_is_oparl_with_every_object_at_its_id() {
         !site.join("oparl/meeting/su-2027-04-20.json").exists(),
         "not yet published"
     );
+}
+
+/// The consultation's page gives what `udvalg consult` sent (the letters, the consultee list,
+/// the draft), copied beside it, and only as the package's manifest lists it.
+#[test]
+fn a_consultation_page_gives_the_letters_that_were_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = udvalg(
+        dir.path(),
+        &["--out", "out", "consult", "hoering-udsattestrategi"],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let letter = "hoeringsbrev-udsatteraadet.pdf";
+    let list = "hoeringsliste.pdf";
+    let package = dir.path().join("out/consultations/hoering-udsattestrategi");
+    // A file changed after it was sent is not what was sent.
+    let mut changed = std::fs::read(package.join(list)).unwrap();
+    changed.extend_from_slice(b"\n% changed by hand\n");
+    std::fs::write(package.join(list), changed).unwrap();
+    let run = udvalg(dir.path(), &["--out", "out", "publish"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let site = dir.path().join("out/site/hoeringer");
+    let page = std::fs::read_to_string(site.join("hoering-udsattestrategi.html")).unwrap();
+    assert!(page.contains("Høringsmaterialet"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"hoering-udsattestrategi/{letter}\"")),
+        "{page}"
+    );
+    assert_eq!(
+        std::fs::read(site.join("hoering-udsattestrategi").join(letter)).unwrap(),
+        std::fs::read(package.join(letter)).unwrap()
+    );
+    assert!(!page.contains(list), "the changed list is left out: {page}");
+    assert!(!site.join("hoering-udsattestrategi").join(list).exists());
 }

@@ -7,10 +7,8 @@ use serde_json::Value;
 
 use super::markup;
 use crate::diagnostics::Diagnostic;
-use crate::render::Templates;
+use crate::render::{SITE_TEMPLATES, Templates};
 
-/// The folder of the site's templates inside the templates folder.
-const SITE: &str = "site";
 const PAGES: [&str; 9] = [
     "base.html",
     "index.html",
@@ -33,7 +31,7 @@ pub struct Pages {
 impl Pages {
     pub fn new(templates: &Templates) -> Result<Self, Diagnostic> {
         let read = |name: &str| -> Result<String, Diagnostic> {
-            let path = format!("{SITE}/{name}");
+            let path = format!("{SITE_TEMPLATES}{name}");
             let bytes = templates.file_named(&path).ok_or_else(|| {
                 Diagnostic::error(format!(
                     "there is no template {}/{path} for the website",
@@ -72,7 +70,10 @@ impl Pages {
         for name in PAGES {
             let source = read(name)?;
             env.add_template_owned(name, source).map_err(|e| {
-                Diagnostic::error(format!("{}/{SITE}/{name}: {e}", templates.display_root()))
+                Diagnostic::error(format!(
+                    "{}/{SITE_TEMPLATES}{name}: {e}",
+                    templates.display_root()
+                ))
             })?;
         }
         let statics = STATIC_FILES

@@ -4,9 +4,11 @@
 //! and the site folder is brought to exactly those files: a file whose bytes are unchanged is
 //! not rewritten, a file the site no longer has is removed, all in one commit.
 
+mod feeds;
 pub mod html;
 pub mod markup;
 mod oparl;
+mod papers;
 mod search;
 pub mod serve;
 mod site;
@@ -62,10 +64,54 @@ pub fn publish(
     let mut build_report = build(plan, templates, &Selection::default(), out, options)?;
     let public = std::mem::take(&mut build_report.public);
     let record = BuildRecord::load(out);
-    let files = site::site(plan, &public, &record, &pages)?;
+    let sent = sent_packages(plan, out);
+    let files = site::site(plan, &public, &record, &sent, &pages)?;
     let mut report = write_site(out, &OutputDir::new(site_dir), &files)?;
     report.build = build_report;
     Ok(report)
+}
+
+/// What `udvalg consult` sent of each consultation that has gone out, as its package in `out`
+/// holds it: the letters, the consultee list and the draft, each only if its bytes are those
+/// the package's manifest lists (a package made before a change of the plan is not shown as
+/// if it were the plan's).
+fn sent_packages(plan: &Plan, out: &OutputDir) -> Vec<site::SentFile> {
+    let today = plan.settings.plan.date.get_ref().0;
+    let mut sent = Vec::new();
+    for consultation in plan
+        .consultations
+        .iter()
+        .filter(|c| c.data.sent.get_ref().0 <= today)
+    {
+        let folder = crate::documents::consultation::folder(consultation);
+        let Some(manifest) = std::fs::read(out.root().join(&folder).join("manifest.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        else {
+            continue;
+        };
+        let listed: BTreeMap<&str, &str> = manifest["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| Some((f["name"].as_str()?, f["sha256"].as_str()?)))
+            .collect();
+        for paper in crate::documents::consultation::package(plan, consultation) {
+            let name = paper.path.rsplit('/').next().unwrap_or(&paper.path);
+            let Ok(bytes) = std::fs::read(out.root().join(&paper.path)) else {
+                continue;
+            };
+            if listed.get(name) == Some(&sha256_hex(&bytes).as_str()) {
+                sent.push(site::SentFile {
+                    consultation: consultation.id.clone(),
+                    path: paper.path.clone(),
+                    title: paper.title.clone(),
+                    size: bytes.len() as u64,
+                });
+            }
+        }
+    }
+    sent
 }
 
 /// Brings `site` to exactly `files`: writes those whose bytes differ from what is there and

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{Value, json};
 
-use super::site::{Listed, newest, published_meetings};
+use super::papers::{Listed, newest, published_meetings};
 use crate::documents::DocumentKind;
 use crate::plan::Plan;
-use crate::plan::model::Meeting;
-use crate::text::slug;
+use crate::plan::model::{Meeting, Role};
+use crate::text::{danish_date, slug};
 
 const SCHEMA: &str = "https://schema.oparl.org/1.1/";
 
@@ -24,262 +24,317 @@ pub fn files(plan: &Plan, base: &str, listed: &[Listed]) -> Vec<(String, Value)>
     let mut out = Objects {
         base,
         files: Vec::new(),
+        lists: BTreeMap::new(),
     };
-    let today = plan.settings.plan.date.get_ref().0;
-    let settings = &plan.settings;
-    let body_id = out.url("body.json");
-    let committee = slug(&settings.committee.name);
-
-    // The bodies that meet: the committee, and each other body of a published meeting.
     let meetings = published_meetings(plan, listed);
-    let mut organizations: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
-    organizations.insert(
-        committee.clone(),
-        (settings.committee.name.clone(), Vec::new()),
-    );
-    for (meeting, _) in &meetings {
-        let name = plan.body_name(meeting);
-        let key = slug(&name);
-        organizations
-            .entry(key)
-            .or_insert((name, Vec::new()))
-            .1
-            .push(out.url(&format!("meeting/{}.json", meeting.id.get_ref())));
+    members(&mut out, plan);
+    organizations(&mut out, plan, &meetings);
+    let file_ids = file_objects(&mut out, listed);
+    for (meeting, papers) in &meetings {
+        meeting_objects(&mut out, plan, meeting, papers, &file_ids);
+    }
+    body_and_system(&mut out, plan);
+    out.finish()
+}
+
+/// What the objects are added to: each object's own file, and the lists they are in.
+struct Objects<'a> {
+    base: &'a str,
+    files: Vec<(String, Value)>,
+    lists: BTreeMap<&'static str, Vec<Value>>,
+}
+
+impl Objects<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}oparl/{path}", self.base)
     }
 
-    // Members and their memberships of the committee.
-    let mut persons = Vec::new();
-    let mut memberships = Vec::new();
-    let committee_id = out.url(&format!("organization/{committee}.json"));
-    for member in &settings.committee.members {
+    /// Object `kind` at `path` (its id), in the list `list`; the object as it is written.
+    fn add(&mut self, list: &'static str, kind: &str, path: &str, object: Value) -> Value {
+        let object = self.store(kind, path, object);
+        self.lists.entry(list).or_default().push(object.clone());
+        object
+    }
+
+    /// Object `kind` at `path` (its id), in no list.
+    fn store(&mut self, kind: &str, path: &str, mut object: Value) -> Value {
+        object["id"] = json!(self.url(path));
+        object["type"] = json!(format!("{SCHEMA}{kind}"));
+        let object = without_nulls(object);
+        self.files.push((format!("oparl/{path}"), object.clone()));
+        object
+    }
+
+    /// The objects' files and every list in OParl's list shape, all on one page.
+    fn finish(mut self) -> Vec<(String, Value)> {
+        for (list, data) in std::mem::take(&mut self.lists) {
+            let count = data.len();
+            let page = json!({
+                "data": data,
+                "pagination": {
+                    "totalElements": count,
+                    "elementsPerPage": count.max(1),
+                    "currentPage": 1,
+                    "totalPages": 1,
+                },
+                "links": {},
+            });
+            self.files.push((format!("oparl/{list}"), page));
+        }
+        self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        self.files
+    }
+}
+
+/// The committee's members as Persons, each with the Membership of their seat.
+fn members(out: &mut Objects, plan: &Plan) {
+    let committee = slug(&plan.settings.committee.name);
+    for member in &plan.settings.committee.members {
         let person = slug(&member.name);
-        let membership_id = out.url(&format!("membership/{person}-{committee}.json"));
+        let membership = format!("membership/{person}-{committee}.json");
         let role = match member.role {
-            crate::plan::model::Role::Chair => "formand",
-            crate::plan::model::Role::ViceChair => "næstformand",
-            crate::plan::model::Role::Member => "medlem",
+            Role::Chair => "formand",
+            Role::ViceChair => "næstformand",
+            Role::Member => "medlem",
         };
-        let membership = json!({
-            "id": membership_id,
-            "type": format!("{SCHEMA}Membership"),
+        let seat = json!({
             "person": out.url(&format!("person/{person}.json")),
-            "organization": committee_id,
+            "organization": out.url(&format!("organization/{committee}.json")),
             "role": role,
             "votingRight": true,
             "onBehalfOf": member.party,
         });
-        out.object(
-            &format!("membership/{person}-{committee}.json"),
-            membership.clone(),
-        );
-        memberships.push(membership);
-        let person_object = json!({
-            "id": out.url(&format!("person/{person}.json")),
-            "type": format!("{SCHEMA}Person"),
-            "body": body_id,
-            "name": member.name,
-            "membership": [membership_id],
-        });
-        out.object(&format!("person/{person}.json"), person_object.clone());
-        persons.push(person_object);
-    }
-    out.list("persons.json", persons);
-    out.list("memberships.json", memberships);
-
-    let mut organization_objects = Vec::new();
-    for (key, (name, meetings_of)) in &organizations {
+        out.add("memberships.json", "Membership", &membership, seat);
         let object = json!({
-            "id": out.url(&format!("organization/{key}.json")),
-            "type": format!("{SCHEMA}Organization"),
-            "body": body_id,
+            "body": out.url("body.json"),
+            "name": member.name,
+            "membership": [out.url(&membership)],
+        });
+        out.add(
+            "persons.json",
+            "Person",
+            &format!("person/{person}.json"),
+            object,
+        );
+    }
+}
+
+/// The bodies that meet as Organizations: the committee, with its members' seats, and each
+/// other body of a published meeting (the council).
+fn organizations(out: &mut Objects, plan: &Plan, meetings: &[(&Meeting, Vec<&Listed>)]) {
+    let settings = &plan.settings;
+    let committee = slug(&settings.committee.name);
+    let mut bodies: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    bodies.insert(
+        committee.clone(),
+        (settings.committee.name.clone(), Vec::new()),
+    );
+    for (meeting, _) in meetings {
+        let name = plan.body_name(meeting);
+        let meeting_url = out.url(&format!("meeting/{}.json", meeting.id.get_ref()));
+        bodies
+            .entry(slug(&name))
+            .or_insert((name, Vec::new()))
+            .1
+            .push(meeting_url);
+    }
+    for (key, (name, meetings_of)) in bodies {
+        let seats: Vec<String> = match key == committee {
+            true => settings
+                .committee
+                .members
+                .iter()
+                .map(|m| out.url(&format!("membership/{}-{committee}.json", slug(&m.name))))
+                .collect(),
+            false => Vec::new(),
+        };
+        let object = json!({
+            "body": out.url("body.json"),
             "name": name,
             "organizationType": "Gremium",
-            "classification": if *key == committee { "Udvalg" } else { "Organ" },
-            "membership": if *key == committee {
-                settings.committee.members.iter().map(|m| out.url(&format!("membership/{}-{committee}.json", slug(&m.name)))).collect::<Vec<_>>()
-            } else { Vec::new() },
+            "classification": if key == committee { "Udvalg" } else { "Organ" },
+            "membership": seats,
             "meeting": meetings_of,
         });
-        out.object(&format!("organization/{key}.json"), object.clone());
-        organization_objects.push(object);
+        out.add(
+            "organizations.json",
+            "Organization",
+            &format!("organization/{key}.json"),
+            object,
+        );
     }
-    out.list("organizations.json", organization_objects);
+}
 
-    // Every public PDF as a File.
-    let mut file_ids: BTreeMap<&str, String> = BTreeMap::new();
-    let mut file_objects = Vec::new();
+/// Every published file as a File; each one, as written, by its path (a Meeting and a Paper
+/// embed their Files).
+fn file_objects<'l>(out: &mut Objects, listed: &[Listed<'l>]) -> BTreeMap<&'l str, Value> {
+    let mut ids = BTreeMap::new();
     for l in listed {
-        let key = file_key(l.path);
-        let id = out.url(&format!("file/{key}.json"));
+        let path = format!(
+            "file/{}.json",
+            l.path.trim_end_matches(".pdf").replace('/', "--")
+        );
         let name = l.path.rsplit('/').next().unwrap_or(l.path);
-        let mut file = json!({
-            "id": id,
-            "type": format!("{SCHEMA}File"),
-            "name": if l.entry.title.is_empty() { name.to_string() } else { l.entry.title.clone() },
-            "fileName": name,
-            "mimeType": if l.path.ends_with(".pdf") { "application/pdf" } else { "application/octet-stream" },
-            "size": l.entry.size,
-            "accessUrl": format!("{base}{}", l.path),
-            "downloadUrl": format!("{base}{}", l.path),
-        });
-        if let Some(day) = day_of(l) {
-            file["date"] = json!(day.to_string());
-        }
-        if let Some(meeting) = &l.entry.meeting {
-            file["meeting"] = json!([out.url(&format!("meeting/{meeting}.json"))]);
-        }
-        out.object(&format!("file/{key}.json"), file.clone());
-        file_ids.insert(l.path, id);
-        file_objects.push(file);
-    }
-    out.list("files.json", file_objects);
-
-    // Meetings, their items, the items' papers and consultations, the places.
-    let mut meeting_objects = Vec::new();
-    let mut item_objects = Vec::new();
-    let mut paper_objects = Vec::new();
-    let mut consultation_objects = Vec::new();
-    let mut locations: BTreeMap<String, Value> = BTreeMap::new();
-    for (meeting, papers) in &meetings {
-        let id = meeting.id.get_ref();
-        let meeting_id = out.url(&format!("meeting/{id}.json"));
-        let organization = out.url(&format!(
-            "organization/{}.json",
-            slug(&plan.body_name(meeting))
-        ));
-        let location_key = slug(&meeting.place);
-        let location_id = out.url(&format!("location/{location_key}.json"));
-        locations.entry(location_key.clone()).or_insert_with(|| {
-            json!({
-                "id": location_id,
-                "type": format!("{SCHEMA}Location"),
-                "description": meeting.place,
-            })
-        });
-        let agenda = newest(papers, DocumentKind::Agenda, false);
-        let supplement = newest(papers, DocumentKind::Agenda, true);
-        let minutes = newest(papers, DocumentKind::Minutes, false);
-        let decisions: BTreeMap<&str, &Value> = minutes
-            .and_then(|m| m.view)
-            .and_then(|v| v["items"].as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|item| Some((item["id"].as_str()?, item)))
-            .collect();
-        let mut items = Vec::new();
-        for view in agenda.into_iter().chain(supplement).filter_map(|l| l.view) {
-            for item in view["items"].as_array().into_iter().flatten() {
-                let number = item["number"].as_u64().unwrap_or(0);
-                let item_id = out.url(&format!("agenda-item/{id}-{number:02}.json"));
-                let hidden = item["hidden"].as_bool().unwrap_or(false);
-                let recorded = item["id"].as_str().and_then(|i| decisions.get(i));
-                let mut object = json!({
-                    "id": item_id,
-                    "type": format!("{SCHEMA}AgendaItem"),
-                    "meeting": meeting_id,
-                    "number": number.to_string(),
-                    "order": number,
-                    "name": item["title"],
-                    "public": !hidden,
-                });
-                if let Some(decision) = recorded.and_then(|r| r["decision"].as_str()) {
-                    object["resolutionText"] = json!(decision.trim());
-                    object["result"] = json!("behandlet");
-                }
-                // The item's own PDF is the paper the committee considers.
-                let own = papers.iter().find(|l| {
-                    l.entry.kind == DocumentKind::AgendaItem.name()
-                        && l.view
-                            .is_some_and(|v| v["item"]["number"] == item["number"])
-                });
-                if let (Some(own), false) = (own, hidden) {
-                    let paper_id = out.url(&format!("paper/{id}-{number:02}.json"));
-                    let consultation_id = out.url(&format!("consultation/{id}-{number:02}.json"));
-                    let consultation = json!({
-                        "id": consultation_id,
-                        "type": format!("{SCHEMA}Consultation"),
-                        "paper": paper_id,
-                        "agendaItem": item_id,
-                        "meeting": meeting_id,
-                        "organization": [organization],
-                        "authoritative": false,
-                        "role": item["kind"],
-                    });
-                    let paper = json!({
-                        "id": paper_id,
-                        "type": format!("{SCHEMA}Paper"),
-                        "body": body_id,
-                        "name": item["title"],
-                        "reference": item["case_number"],
-                        "date": day_of(own).map(|d| d.to_string()),
-                        "paperType": item["kind"],
-                        "mainFile": file_ids.get(own.path),
-                        "consultation": [consultation.clone()],
-                    });
-                    object["consultation"] = json!(consultation_id);
-                    out.object(
-                        &format!("consultation/{id}-{number:02}.json"),
-                        consultation.clone(),
-                    );
-                    out.object(&format!("paper/{id}-{number:02}.json"), paper.clone());
-                    consultation_objects.push(consultation);
-                    paper_objects.push(paper);
-                }
-                out.object(
-                    &format!("agenda-item/{id}-{number:02}.json"),
-                    object.clone(),
-                );
-                item_objects.push(object.clone());
-                items.push(object);
-            }
-        }
-        let auxiliary: Vec<&String> = papers
-            .iter()
-            .filter(|l| l.path.contains("/bilag/"))
-            .filter_map(|l| file_ids.get(l.path))
-            .collect();
-        let held = meeting.date.get_ref().0 < today;
-        let (start, end) = times(meeting);
+        let title = match l.entry.title.is_empty() {
+            true => name.to_string(),
+            false => l.entry.title.clone(),
+        };
+        let pdf = l.path.ends_with(".pdf");
         let object = json!({
-            "id": meeting_id,
-            "type": format!("{SCHEMA}Meeting"),
-            "name": format!("{} {}", plan.body_name(meeting), crate::text::danish_date(meeting.date.get_ref().0)),
-            "meetingState": if held { "terminated" } else { "scheduled" },
-            "cancelled": false,
-            "start": start,
-            "end": end,
-            "location": locations[&location_key],
-            "organization": [organization],
-            "invitation": agenda.and_then(|l| file_ids.get(l.path)),
-            "resultsProtocol": minutes.and_then(|l| file_ids.get(l.path)),
-            "auxiliaryFile": auxiliary,
-            "agendaItem": items,
-            "web": format!("{base}{id}/index.html"),
+            "name": title,
+            "fileName": name,
+            "mimeType": if pdf { "application/pdf" } else { "application/octet-stream" },
+            "size": l.entry.size,
+            "date": day_of(l).map(|d| d.to_string()),
+            "accessUrl": format!("{}{}", out.base, l.path),
+            "downloadUrl": format!("{}{}", out.base, l.path),
+            "meeting": l.entry.meeting.as_ref().map(|m| vec![out.url(&format!("meeting/{m}.json"))]),
         });
-        out.object(&format!("meeting/{id}.json"), object.clone());
-        meeting_objects.push(object);
+        ids.insert(l.path, out.add("files.json", "File", &path, object));
     }
-    out.list("meetings.json", meeting_objects);
-    out.list("agenda-items.json", item_objects);
-    out.list("papers.json", paper_objects);
-    out.list("consultations.json", consultation_objects);
-    let locations: Vec<Value> = locations.into_values().collect();
-    for location in &locations {
-        let key = location["id"]
-            .as_str()
-            .unwrap_or_default()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches(".json")
-            .to_string();
-        out.object(&format!("location/{key}.json"), location.clone());
-    }
-    out.list("locations.json", locations);
+    ids
+}
 
+/// A published meeting as a Meeting, with its place, its files and its AgendaItems; each
+/// open item's own PDF as a Paper with its Consultation.
+fn meeting_objects(
+    out: &mut Objects,
+    plan: &Plan,
+    meeting: &Meeting,
+    papers: &[&Listed],
+    file_ids: &BTreeMap<&str, Value>,
+) {
+    let id = meeting.id.get_ref();
+    let meeting_url = out.url(&format!("meeting/{id}.json"));
+    let organization = out.url(&format!(
+        "organization/{}.json",
+        slug(&plan.body_name(meeting))
+    ));
+    let location = format!("location/{}.json", slug(&meeting.place));
+    let place = json!({ "id": out.url(&location), "type": format!("{SCHEMA}Location"), "description": meeting.place });
+    let known = out
+        .lists
+        .get("locations.json")
+        .into_iter()
+        .flatten()
+        .any(|l| l["id"] == place["id"]);
+    if !known {
+        out.add("locations.json", "Location", &location, place.clone());
+    }
+    let agenda = newest(papers, DocumentKind::Agenda, false);
+    let supplement = newest(papers, DocumentKind::Agenda, true);
+    let minutes = newest(papers, DocumentKind::Minutes, false);
+    let decisions: BTreeMap<&str, &Value> = minutes
+        .and_then(|m| m.view)
+        .and_then(|v| v["items"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|item| Some((item["id"].as_str()?, item)))
+        .collect();
+    let mut items = Vec::new();
+    for item in agenda
+        .into_iter()
+        .chain(supplement)
+        .filter_map(|l| l.view)
+        .flat_map(|view| view["items"].as_array().into_iter().flatten())
+    {
+        let number = item["number"].as_u64().unwrap_or(0);
+        let key = format!("{id}-{number:02}");
+        let hidden = item["hidden"].as_bool().unwrap_or(false);
+        let decision = item["id"]
+            .as_str()
+            .and_then(|i| decisions.get(i))
+            .and_then(|recorded| recorded["decision"].as_str());
+        let mut object = json!({
+            "meeting": meeting_url,
+            "number": number.to_string(),
+            "order": number,
+            "name": item["title"],
+            "public": !hidden,
+            "resolutionText": decision.map(str::trim),
+            "result": decision.map(|_| "behandlet"),
+        });
+        // The item's own PDF is the paper the committee considers (a closed item has none).
+        let own = papers.iter().find(|l| {
+            l.entry.kind == DocumentKind::AgendaItem.name()
+                && l.view
+                    .is_some_and(|v| v["item"]["number"] == item["number"])
+        });
+        if let (Some(own), false) = (own, hidden) {
+            let consultation = json!({
+                "id": out.url(&format!("consultation/{key}.json")),
+                "type": format!("{SCHEMA}Consultation"),
+                "paper": out.url(&format!("paper/{key}.json")),
+                "agendaItem": out.url(&format!("agenda-item/{key}.json")),
+                "meeting": meeting_url,
+                "organization": [organization],
+                "authoritative": false,
+                "role": item["kind"],
+            });
+            let paper = json!({
+                "body": out.url("body.json"),
+                "name": item["title"],
+                "reference": item["case_number"],
+                "date": day_of(own).map(|d| d.to_string()),
+                "paperType": item["kind"],
+                "mainFile": file_ids.get(own.path),
+                "consultation": [consultation],
+            });
+            object["consultation"] = consultation["id"].clone();
+            out.add(
+                "consultations.json",
+                "Consultation",
+                &format!("consultation/{key}.json"),
+                consultation,
+            );
+            out.add("papers.json", "Paper", &format!("paper/{key}.json"), paper);
+        }
+        let path = format!("agenda-item/{key}.json");
+        items.push(out.add("agenda-items.json", "AgendaItem", &path, object));
+    }
+    let auxiliary: Vec<&Value> = papers
+        .iter()
+        .filter(|l| l.path.contains("/bilag/"))
+        .filter_map(|l| file_ids.get(l.path))
+        .collect();
+    // OParl's recommended states: invited until the minutes are out, then held.
+    let state = if minutes.is_some() {
+        "durchgeführt"
+    } else {
+        "eingeladen"
+    };
+    let (start, end) = times(meeting);
+    let object = json!({
+        "name": format!("{} {}", plan.body_name(meeting), danish_date(meeting.date.get_ref().0)),
+        "meetingState": state,
+        "cancelled": false,
+        "start": start,
+        "end": end,
+        "location": place,
+        "organization": [organization],
+        "invitation": agenda.and_then(|l| file_ids.get(l.path)),
+        "resultsProtocol": minutes.and_then(|l| file_ids.get(l.path)),
+        "auxiliaryFile": auxiliary,
+        "agendaItem": items,
+        "web": format!("{}{id}/index.html", out.base),
+    });
+    out.add(
+        "meetings.json",
+        "Meeting",
+        &format!("meeting/{id}.json"),
+        object,
+    );
+}
+
+/// The municipality as the Body, with the lists of its objects, and the System.
+fn body_and_system(out: &mut Objects, plan: &Plan) {
+    let settings = &plan.settings;
+    let home = json!({
+        "description": settings.municipality.address.as_deref().unwrap_or(&settings.municipality.name),
+    });
+    let home = out.add("locations.json", "Location", "location/body.json", home);
     let body = json!({
-        "id": body_id,
-        "type": format!("{SCHEMA}Body"),
+        "bodyLocation": home,
         "system": out.url("system.json"),
         "name": settings.municipality.name,
         "website": settings.municipality.web,
@@ -293,60 +348,17 @@ pub fn files(plan: &Plan, base: &str, listed: &[Listed]) -> Vec<(String, Value)>
         "locationList": out.url("locations.json"),
         "membership": out.url("memberships.json"),
         "legislativeTerm": [],
-        "web": format!("{base}index.html"),
+        "web": format!("{}index.html", out.base),
     });
-    out.object("body.json", body.clone());
-    out.list("bodies.json", vec![body]);
-    out.object(
-        "system.json",
-        json!({
-            "id": out.url("system.json"),
-            "type": format!("{SCHEMA}System"),
-            "oparlVersion": SCHEMA,
-            "body": out.url("bodies.json"),
-            "name": format!("{} – {}", settings.committee.name, settings.municipality.name),
-            "website": format!("{base}index.html"),
-            "product": "https://github.com/udvalg/udvalg",
-            "vendor": "udvalg",
-        }),
-    );
-    out.files.sort_by(|a, b| a.0.cmp(&b.0));
-    out.files
-}
-
-struct Objects<'a> {
-    base: &'a str,
-    files: Vec<(String, Value)>,
-}
-
-impl Objects<'_> {
-    fn url(&self, path: &str) -> String {
-        format!("{}oparl/{path}", self.base)
-    }
-
-    fn object(&mut self, path: &str, object: Value) {
-        self.files
-            .push((format!("oparl/{path}"), without_nulls(object)));
-    }
-
-    /// An OParl list: every object on one page.
-    fn list(&mut self, path: &str, data: Vec<Value>) {
-        let count = data.len();
-        let data: Vec<Value> = data.into_iter().map(without_nulls).collect();
-        self.files.push((
-            format!("oparl/{path}"),
-            json!({
-                "data": data,
-                "pagination": {
-                    "totalElements": count,
-                    "elementsPerPage": count.max(1),
-                    "currentPage": 1,
-                    "totalPages": 1,
-                },
-                "links": {},
-            }),
-        ));
-    }
+    out.add("bodies.json", "Body", "body.json", body);
+    let system = json!({
+        "oparlVersion": SCHEMA,
+        "body": out.url("bodies.json"),
+        "name": format!("{} – {}", settings.committee.name, settings.municipality.name),
+        "website": format!("{}index.html", out.base),
+        "vendor": "udvalg",
+    });
+    out.store("System", "system.json", system);
 }
 
 /// OParl leaves out what is not known rather than giving `null`.
@@ -361,11 +373,6 @@ fn without_nulls(value: Value) -> Value {
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
     }
-}
-
-/// A file's key in its object's address: its path with `/` as `--`.
-fn file_key(path: &str) -> String {
-    path.trim_end_matches(".pdf").replace('/', "--")
 }
 
 fn day_of(l: &Listed) -> Option<NaiveDate> {

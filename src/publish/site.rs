@@ -1,21 +1,20 @@
-//! The website's pages and files, made from the public papers only: each page shows what the
-//! views of the papers that may be published show (a public agenda's items, a public minutes'
-//! decisions), and links to the public PDFs, copied beside the pages. Nothing is read from a
-//! paper that is not public, so that a page never holds more than the public set.
+//! The website's pages and files, made from the public papers only (see [`super::papers`]):
+//! each page shows what the views of the papers that may be published show (a public agenda's
+//! items, a public minutes' decisions), and links to the public PDFs, copied beside the pages.
+//! Nothing is read from a paper that is not public, so that a page never holds more than the
+//! public set.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
 use super::html::Pages;
-use super::search;
+use super::papers::{Listed, newest, paper_link, published};
+use super::{feeds, search};
 use crate::diagnostics::Diagnostic;
 use crate::documents::{self, Document, DocumentKind};
-use crate::export::{atom, ics};
-use crate::output::public::PUBLIC_SET_KIND;
-use crate::output::record::{BuildRecord, RecordEntry};
+use crate::output::record::BuildRecord;
 use crate::plan::Plan;
-use crate::plan::model::Meeting;
 use crate::text::{danish_date, slug};
 
 /// One file of the site: its path inside the site folder and its bytes, or the output file
@@ -34,86 +33,120 @@ impl SiteFile {
     }
 }
 
-/// A public file as the pages link to it: where it is, what the record says of it, and the
-/// view it was made from (none for a file copied as it is).
-pub(super) struct Listed<'a> {
-    pub path: &'a str,
-    pub entry: &'a RecordEntry,
-    pub view: Option<&'a Value>,
+/// A paper `udvalg consult` sent to the consultees, as its package holds it.
+pub struct SentFile {
+    pub consultation: String,
+    /// Relative to the output directory.
+    pub path: String,
+    pub title: String,
+    pub size: u64,
 }
 
-/// The meetings that have a published paper, in the plan's order, each with its papers.
-pub(super) fn published_meetings<'p, 'l>(
-    plan: &'p Plan,
-    listed: &'l [Listed<'l>],
-) -> Vec<(&'p Meeting, Vec<&'l Listed<'l>>)> {
-    plan.meetings
-        .iter()
-        .map(|meeting| {
-            let id = meeting.id.get_ref();
-            let papers: Vec<&Listed> = listed
-                .iter()
-                .filter(|l| l.entry.meeting.as_deref() == Some(id.as_str()))
-                .collect();
-            (meeting, papers)
-        })
-        .filter(|(_, papers)| !papers.is_empty())
-        .collect()
+/// The site as it is made: the pages' templates, what every page shows of the committee, the
+/// published papers, and the files so far.
+struct Builder<'a> {
+    plan: &'a Plan,
+    pages: &'a Pages,
+    site: Value,
+    listed: &'a [Listed<'a>],
+    files: Vec<SiteFile>,
 }
 
-/// Every file of the site.
+impl Builder<'_> {
+    /// Page `path` from `template`; its links lead back up to the site's top folder.
+    fn page(&mut self, path: &str, template: &str, page: Value) -> Result<(), Diagnostic> {
+        let root = "../".repeat(path.matches('/').count());
+        let html = self.pages.render(template, &self.site, &root, page)?;
+        self.made(path, html.into_bytes());
+        Ok(())
+    }
+
+    fn made(&mut self, path: &str, bytes: Vec<u8>) {
+        self.files.push(SiteFile::Made {
+            path: path.to_string(),
+            bytes,
+        });
+    }
+
+    /// Whether a paper of `kind` outside the meetings is published.
+    fn has_outside(&self, kind: DocumentKind) -> bool {
+        self.listed
+            .iter()
+            .any(|l| l.entry.meeting.is_none() && l.entry.kind == kind.name() && l.view.is_some())
+    }
+}
+
+/// Every file of the site, in the order of their paths.
 pub fn site(
     plan: &Plan,
     public: &[Document],
     record: &BuildRecord,
+    sent: &[SentFile],
     pages: &Pages,
 ) -> Result<Vec<SiteFile>, Diagnostic> {
-    let views: BTreeMap<&str, &Document> = public.iter().map(|d| (d.path.as_str(), d)).collect();
-    let today = plan.settings.plan.date.get_ref().0;
-    let listed: Vec<Listed> = record
-        .documents
-        .iter()
-        .filter(|(_, entry)| entry.public && entry.kind != PUBLIC_SET_KIND)
-        .map(|(path, entry)| Listed {
-            path,
-            entry,
-            view: views.get(path.as_str()).map(|d| d.view()),
-        })
-        .filter(|listed| published_from(plan, listed).is_some_and(|day| day <= today))
-        .collect();
-    let mut files: Vec<SiteFile> = listed
-        .iter()
-        .map(|l| SiteFile::Copied {
-            path: l.path.to_string(),
-            from: l.path.to_string(),
-        })
-        .collect();
-    let outside_of_kind = |kind: DocumentKind| {
-        listed
-            .iter()
-            .any(|l| l.entry.meeting.is_none() && l.entry.kind == kind.name() && l.view.is_some())
-    };
-    let mut site = site_view(plan);
-    site["has_process_plan"] = json!(outside_of_kind(DocumentKind::ProcessPlan));
-    site["has_key_figures"] = json!(outside_of_kind(DocumentKind::KeyFigures));
+    let listed = published(plan, public, record);
     let base = plan
         .settings
         .website
         .url
         .as_ref()
         .map(|url| url.get_ref().clone());
-    site["has_open_data"] = json!(base.is_some());
-    let mut made = |path: &str, template: &str, page: Value| -> Result<(), Diagnostic> {
-        let depth = path.matches('/').count();
-        let html = pages.render(template, &site, &"../".repeat(depth), page)?;
-        files.push(SiteFile::Made {
-            path: path.to_string(),
-            bytes: html.into_bytes(),
-        });
-        Ok(())
+    let mut b = Builder {
+        plan,
+        pages,
+        site: site_view(plan),
+        listed: &listed,
+        files: listed
+            .iter()
+            .map(|l| SiteFile::Copied {
+                path: l.path.to_string(),
+                from: l.path.to_string(),
+            })
+            .collect(),
     };
+    b.site["has_process_plan"] = json!(b.has_outside(DocumentKind::ProcessPlan));
+    b.site["has_key_figures"] = json!(b.has_outside(DocumentKind::KeyFigures));
+    b.site["has_open_data"] = json!(base.is_some());
+    for file in sent {
+        let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+        b.files.push(SiteFile::Copied {
+            path: format!("hoeringer/{}/{name}", file.consultation),
+            from: file.path.clone(),
+        });
+    }
 
-    // The meetings that have a public paper, each with its page.
+    let meetings = meeting_pages(&mut b)?;
+    let mut front = plan_pages(&mut b, sent)?;
+    front["members"] = documents::committee_members(plan);
+    front["today"] = json!(danish_date(plan.settings.plan.date.get_ref().0));
+    for (key, value) in meetings {
+        front[key] = value;
+    }
+    b.page("index.html", "index.html", front)?;
+    search_files(&mut b)?;
+    for (name, text) in pages.static_files() {
+        b.made(name, text.clone().into_bytes());
+    }
+    if let Some(base) = &base {
+        for (path, object) in super::oparl::files(plan, base, &listed) {
+            let mut bytes = serde_json::to_vec_pretty(&object)
+                .map_err(|e| Diagnostic::system(format!("cannot write {path}: {e}")))?;
+            bytes.push(b'\n');
+            b.made(&path, bytes);
+        }
+    }
+    b.made("feed.atom", feeds::atom_feed(plan, &listed).into_bytes());
+    b.made("kalender.ics", feeds::public_calendar(plan)?.into_bytes());
+    let mut files = b.files;
+    files.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok(files)
+}
+
+/// A page per meeting that has a published paper and per year; for the front page, the
+/// meetings ahead and the years.
+fn meeting_pages(b: &mut Builder) -> Result<Vec<(&'static str, Value)>, Diagnostic> {
+    let (plan, listed) = (b.plan, b.listed);
+    let today = plan.settings.plan.date.get_ref().0;
     let mut by_year: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
     let mut upcoming = Vec::new();
     for meeting in &plan.meetings {
@@ -129,98 +162,88 @@ pub fn site(
             "href": format!("{id}/index.html"),
             "has_page": !papers.is_empty(),
         });
-        if day >= today {
+        if day >= today && upcoming.len() < 5 {
             upcoming.push(entry.clone());
         }
         use chrono::Datelike;
         by_year.entry(day.year()).or_default().push(entry);
-        if papers.is_empty() {
-            continue;
+        if !papers.is_empty() {
+            let page = meeting_page(&summary, &papers, id);
+            b.page(&format!("{id}/index.html"), "meeting.html", page)?;
         }
-        made(
-            &format!("{id}/index.html"),
-            "meeting.html",
-            meeting_page(&summary, &papers, id),
-        )?;
     }
     let years: Vec<Value> = by_year
         .iter()
         .rev()
-        .map(|(year, meetings)| json!({ "year": year, "href": format!("moeder-{year}.html"), "count": meetings.len() }))
+        .map(|(year, meetings)| {
+            json!({ "year": year, "href": format!("moeder-{year}.html"), "count": meetings.len() })
+        })
         .collect();
     for (year, meetings) in &by_year {
-        made(
-            &format!("moeder-{year}.html"),
-            "year.html",
-            json!({ "year": year, "meetings": meetings, "years": years }),
-        )?;
+        let page = json!({ "year": year, "meetings": meetings, "years": years });
+        b.page(&format!("moeder-{year}.html"), "year.html", page)?;
     }
+    Ok(vec![("upcoming", json!(upcoming)), ("years", json!(years))])
+}
 
-    // The papers outside meetings: the strategy, the process plan, action plans, key figures.
-    let of_plan: Vec<Value> = listed
-        .iter()
-        .filter(|l| l.entry.meeting.is_none())
-        .map(|l| paper_link(l, ""))
-        .collect();
-    let process_plan = listed
-        .iter()
-        .find(|l| l.entry.meeting.is_none() && l.entry.kind == DocumentKind::ProcessPlan.name());
-    if let Some(plan_paper) = process_plan.and_then(|l| l.view.map(|v| (l, v))) {
-        let (paper, view) = plan_paper;
-        made(
-            "procesplan.html",
-            "process-plan.html",
-            json!({ "plan": view, "paper": paper_link(paper, "") }),
-        )?;
+/// The pages of the papers outside the meetings (the process plan, the key figures, each
+/// strategy edition) and of the consultations; for the front page, those papers and the
+/// newest of all.
+fn plan_pages(b: &mut Builder, sent: &[SentFile]) -> Result<Value, Diagnostic> {
+    let listed = b.listed;
+    let outside = |kind: DocumentKind| {
+        listed
+            .iter()
+            .filter(move |l| l.entry.meeting.is_none() && l.entry.kind == kind.name())
+    };
+    if let Some((paper, view)) = outside(DocumentKind::ProcessPlan).find_map(|l| Some((l, l.view?)))
+    {
+        let page = json!({ "plan": view, "paper": paper_link(paper, "") });
+        b.page("procesplan.html", "process-plan.html", page)?;
     }
-    let figures: Vec<Value> = listed
-        .iter()
-        .filter(|l| l.entry.meeting.is_none() && l.entry.kind == DocumentKind::KeyFigures.name())
+    let figures: Vec<Value> = outside(DocumentKind::KeyFigures)
         .filter_map(|l| Some(json!({ "figures": l.view?, "paper": paper_link(l, "") })))
         .rev()
         .collect();
     if !figures.is_empty() {
-        made(
+        b.page(
             "noegletal.html",
             "key-figures.html",
             json!({ "years": figures }),
         )?;
     }
-    let mut strategies: Vec<(String, Value)> = Vec::new();
+    // A page per strategy edition, under its title (an edition attached to two meetings is
+    // one page).
+    let mut strategies: Vec<Value> = Vec::new();
     for l in listed
         .iter()
         .filter(|l| l.entry.kind == DocumentKind::Strategy.name())
     {
         let Some(view) = l.view else { continue };
         let page = format!("strategi/{}.html", slug(&l.entry.title));
-        if strategies.iter().any(|(p, _)| *p == page) {
+        if strategies.iter().any(|s| s["href"] == json!(page)) {
             continue;
         }
-        let date = view["meta"]["date"]["iso"].as_str().unwrap_or_default();
-        strategies.push((
-            page.clone(),
-            json!({ "title": l.entry.title, "href": page, "date": view["meta"]["date"], "iso": date }),
-        ));
-        made(
-            &page,
-            "strategy.html",
-            json!({ "strategy": view, "paper": paper_link(l, "../") }),
-        )?;
+        let date = &view["meta"]["date"];
+        strategies.push(
+            json!({ "title": l.entry.title, "href": page, "date": date, "iso": date["iso"] }),
+        );
+        let content = json!({ "strategy": view, "paper": paper_link(l, "../") });
+        b.page(&page, "strategy.html", content)?;
     }
-    strategies.sort_by(|a, b| a.1["iso"].as_str().cmp(&b.1["iso"].as_str()));
-    let consultations = consultations(plan, &listed);
+    strategies.sort_by(|a, b| a["iso"].as_str().cmp(&b["iso"].as_str()));
+    let consultations = consultations(b.plan, listed, sent);
     for consultation in &consultations {
         let page = consultation["href"]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        made(
+        b.page(
             &page,
             "consultation.html",
             json!({ "consultation": consultation }),
         )?;
     }
-
     // Newest first, by the day each paper carries.
     let mut latest: Vec<Value> = listed
         .iter()
@@ -234,25 +257,29 @@ pub fn site(
             .then(a["href"].as_str().cmp(&b["href"].as_str()))
     });
     latest.truncate(10);
-    upcoming.truncate(5);
-    made(
-        "index.html",
-        "index.html",
-        json!({
-            "members": documents::committee_members(plan),
-            "upcoming": upcoming,
-            "latest": latest,
-            "years": years,
-            "of_plan": of_plan,
-            "strategies": strategies.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-            "consultations": consultations,
-            "has_process_plan": process_plan.is_some(),
-            "has_key_figures": !figures.is_empty(),
-            "today": danish_date(today),
-        }),
-    )?;
-    // The search: every page so far, by its words.
-    let indexed: Vec<search::Indexed> = files
+    Ok(json!({
+        "latest": latest,
+        "of_plan": outside_all(listed),
+        "strategies": strategies,
+        "consultations": consultations,
+        "has_process_plan": b.has_outside(DocumentKind::ProcessPlan),
+        "has_key_figures": !figures.is_empty(),
+    }))
+}
+
+/// Every published paper outside the meetings, as links.
+fn outside_all(listed: &[Listed]) -> Vec<Value> {
+    listed
+        .iter()
+        .filter(|l| l.entry.meeting.is_none())
+        .map(|l| paper_link(l, ""))
+        .collect()
+}
+
+/// The search page and its index of every page made so far.
+fn search_files(b: &mut Builder) -> Result<(), Diagnostic> {
+    let indexed: Vec<search::Indexed> = b
+        .files
         .iter()
         .filter_map(|file| match file {
             SiteFile::Made { path, bytes } if path.ends_with(".html") => {
@@ -270,62 +297,11 @@ pub fn site(
             _ => None,
         })
         .collect();
-    files.push(SiteFile::Made {
-        path: search::INDEX_SCRIPT.into(),
-        bytes: search::index_script(&indexed).into_bytes(),
-    });
-    let html = pages.render("search.html", &site, "", json!({}))?;
-    files.push(SiteFile::Made {
-        path: "soeg.html".into(),
-        bytes: html.into_bytes(),
-    });
-    for (name, text) in pages.static_files() {
-        files.push(SiteFile::Made {
-            path: (*name).to_string(),
-            bytes: text.clone().into_bytes(),
-        });
-    }
-    if let Some(base) = &base {
-        for (path, object) in super::oparl::files(plan, base, &listed) {
-            let mut bytes = serde_json::to_vec_pretty(&object)
-                .map_err(|e| Diagnostic::system(format!("cannot write {path}: {e}")))?;
-            bytes.push(b'\n');
-            files.push(SiteFile::Made { path, bytes });
-        }
-    }
-    files.push(SiteFile::Made {
-        path: "feed.atom".into(),
-        bytes: atom_feed(plan, &listed).into_bytes(),
-    });
-    files.push(SiteFile::Made {
-        path: "kalender.ics".into(),
-        bytes: public_calendar(plan)?.into_bytes(),
-    });
-    files.sort_by(|a, b| a.path().cmp(b.path()));
-    Ok(files)
-}
-
-/// The day a public paper goes on the website: a meeting's papers on the day its agenda is
-/// published (`agenda_published_after` working days after it is sent), its minutes on the day
-/// they are public (`minutes_public_after` working days after the meeting); a paper dated later
-/// (a corrected edition, a supplementary agenda) on its own day; a paper outside the meetings
-/// on its day. `None` for a paper of a meeting the plan no longer has.
-fn published_from(plan: &Plan, listed: &Listed) -> Option<chrono::NaiveDate> {
-    let own_day = listed
-        .view
-        .and_then(|view| view["meta"]["date"]["iso"].as_str())
-        .and_then(|iso| iso.parse::<chrono::NaiveDate>().ok());
-    let Some(id) = &listed.entry.meeting else {
-        return Some(own_day.unwrap_or(chrono::NaiveDate::MIN));
-    };
-    let meeting = plan.meeting(id)?;
-    let due = crate::calendar::meeting_deadlines(&plan.settings.calendar, meeting.date.get_ref().0);
-    let rule = if listed.entry.kind == DocumentKind::Minutes.name() {
-        due.minutes_public
-    } else {
-        due.agenda_published
-    };
-    Some(own_day.map_or(rule, |day| day.max(rule)))
+    b.made(
+        search::INDEX_SCRIPT,
+        search::index_script(&indexed).into_bytes(),
+    );
+    b.page("soeg.html", "search.html", json!({}))
 }
 
 /// What every page shows of the committee: its name, the municipality, the plan's title.
@@ -392,53 +368,9 @@ fn meeting_page(summary: &Value, papers: &[&Listed], id: &str) -> Value {
     })
 }
 
-/// The newest edition (a corrected edition has the higher number) of a meeting's paper of
-/// `kind`; of agendas, of the agenda or of the supplementary agenda.
-pub(super) fn newest<'l>(
-    papers: &[&'l Listed<'l>],
-    kind: DocumentKind,
-    supplement: bool,
-) -> Option<&'l Listed<'l>> {
-    papers
-        .iter()
-        .copied()
-        .filter(|l| l.entry.kind == kind.name())
-        .filter(|l| {
-            l.view
-                .is_some_and(|v| (v["supplement"] == json!(true)) == supplement)
-        })
-        .max_by_key(|l| {
-            l.view
-                .and_then(|v| v["meta"]["correction"]["number"].as_u64())
-                .unwrap_or(0)
-        })
-}
-
-/// A public file as a link: its title, type, size and pages, and the day it carries. `base`
-/// is the folder of the linking page, which the link is relative to.
-fn paper_link(l: &Listed, base: &str) -> Value {
-    let href = l.path.strip_prefix(base).unwrap_or(l.path);
-    let title = match (&l.entry.title, l.view) {
-        (t, _) if !t.is_empty() => t.clone(),
-        (_, Some(view)) => view["meta"]["title"].as_str().unwrap_or(l.path).to_string(),
-        _ => l.path.rsplit('/').next().unwrap_or(l.path).to_string(),
-    };
-    let date = l.view.map_or(Value::Null, |v| v["meta"]["date"].clone());
-    json!({
-        "title": title,
-        "href": href,
-        "kind": l.view.map_or(Value::Null, |v| v["meta"]["kind"].clone()),
-        "type": l.path.rsplit_once('.').map_or("fil".to_string(), |(_, e)| e.to_uppercase()),
-        "size": documents::file_size_text(l.entry.size),
-        "pages": (l.entry.pages > 0).then_some(l.entry.pages),
-        "date": date,
-        "iso": date["iso"],
-    })
-}
-
 /// The consultations of the plan, each with its own page: what, the period and deadline, the
 /// consultees, the responses received, and its public papers.
-fn consultations(plan: &Plan, listed: &[Listed]) -> Vec<Value> {
+fn consultations(plan: &Plan, listed: &[Listed], sent: &[SentFile]) -> Vec<Value> {
     let today = plan.settings.plan.date.get_ref().0;
     plan.consultations
         .iter()
@@ -469,11 +401,25 @@ fn consultations(plan: &Plan, listed: &[Listed]) -> Vec<Value> {
                         && l.view
                             .is_some_and(|v| v["consultation"]["id"] == json!(c.id))
                 })
-                .map(|l| paper_link(l, "hoeringer/"))
-                .map(|mut link| {
-                    link["href"] =
-                        json!(format!("../{}", link["href"].as_str().unwrap_or_default()));
+                .map(|l| {
+                    // The consultation's page is in hoeringer/, a folder below the top.
+                    let mut link = paper_link(l, "");
+                    link["href"] = json!(format!("../{}", l.path));
                     link
+                })
+                .collect();
+            // What was sent, copied beside the consultation's page.
+            let material: Vec<Value> = sent
+                .iter()
+                .filter(|f| f.consultation == c.id)
+                .map(|f| {
+                    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+                    json!({
+                        "title": f.title,
+                        "href": format!("{}/{name}", c.id),
+                        "type": "PDF",
+                        "size": documents::file_size_text(f.size),
+                    })
                 })
                 .collect();
             let (sent, deadline) = (data.sent.get_ref().0, data.deadline.get_ref().0);
@@ -489,66 +435,8 @@ fn consultations(plan: &Plan, listed: &[Listed]) -> Vec<Value> {
                 "consultees": consultees,
                 "responses": responses,
                 "papers": papers,
+                "material": material,
             })
         })
         .collect()
-}
-
-/// The Atom feed of the public papers: one entry per paper, its id made from the paper's
-/// path and its date from the paper's own day, never the clock.
-fn atom_feed(plan: &Plan, listed: &[Listed]) -> String {
-    let settings = &plan.settings;
-    let base = format!(
-        "urn:udvalg:{}:{}",
-        slug(&settings.municipality.name),
-        slug(&settings.committee.name)
-    );
-    let mut entries: Vec<atom::Entry> = listed
-        .iter()
-        .filter_map(|l| {
-            let view = l.view?;
-            let day = view["meta"]["date"]["iso"].as_str()?.parse().ok()?;
-            Some(atom::Entry {
-                id: format!("{base}:{}", l.path),
-                title: l.entry.title.clone(),
-                updated: day,
-                href: l.path.to_string(),
-                summary: view["meta"]["kind"].as_str().map(String::from),
-            })
-        })
-        .collect();
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
-    atom::write(
-        &format!("{base}:papers"),
-        &format!(
-            "{} – {}",
-            settings.committee.name, settings.municipality.name
-        ),
-        &entries,
-    )
-}
-
-/// The calendar feed: the public events of `udvalg calendar --ics` under the same UIDs (the
-/// meetings, consultations and milestones; not the secretariat's own deadlines), a meeting
-/// with its items only once its agenda has gone out.
-fn public_calendar(plan: &Plan) -> Result<String, Diagnostic> {
-    let today = plan.settings.plan.date.get_ref().0;
-    let mut events = crate::export::events::plan_events(plan);
-    events.retain(|event| event.category != "Frist");
-    for event in &mut events {
-        let meeting = plan.meetings.iter().find(|m| {
-            event
-                .uid
-                .starts_with(&format!("meeting-{}@", m.id.get_ref()))
-        });
-        if let Some(meeting) = meeting
-            && plan.send_out_date(meeting) > today
-        {
-            event.description = None;
-        }
-    }
-    let stamp = today
-        .and_hms_opt(0, 0, 0)
-        .ok_or_else(|| Diagnostic::system("the plan's date has no midnight"))?;
-    Ok(ics::write(&plan.settings.plan.title, &events, stamp))
 }

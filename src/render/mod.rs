@@ -27,7 +27,7 @@ use typst_kit::fonts::FontStore;
 pub use guard::Limits;
 use schedule::{LayoutJob, largest_first, not_rendered, schedule};
 use templates::file_id;
-pub use templates::{FONTS_KEY, Templates};
+pub use templates::{FONTS_KEY, SITE_TEMPLATES, Templates};
 pub use workers::serve as serve_worker;
 
 use crate::diagnostics::Diagnostic;

@@ -30,6 +30,9 @@ pub struct Templates {
 /// The key under which the fonts' hash is recorded: every paper depends on them.
 pub const FONTS_KEY: &str = "fonts/";
 
+/// The folder of the website's page templates (`udvalg publish`).
+pub const SITE_TEMPLATES: &str = "site/";
+
 pub fn file_id(path: &str) -> Option<FileId> {
     let vpath = VirtualPath::new(format!("/{}", path.trim_start_matches('/'))).ok()?;
     Some(RootedPath::new(VirtualRoot::Project, vpath).intern())
@@ -151,9 +154,17 @@ impl Templates {
         &self.display_root
     }
 
-    /// One hash over every template file and the fonts, for manifests.
+    /// One hash over every template file the papers are made from and the fonts, for
+    /// manifests: not the website's (`site/`), so that restyling the site changes no paper's
+    /// record of what made it.
     pub fn hash(&self) -> String {
-        hash_of(&self.hashes)
+        let papers: std::collections::BTreeMap<String, String> = self
+            .hashes
+            .iter()
+            .filter(|(path, _)| !path.starts_with(SITE_TEMPLATES))
+            .map(|(path, hash)| (path.clone(), hash.clone()))
+            .collect();
+        hash_of(&papers)
     }
 }
 
