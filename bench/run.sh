@@ -201,13 +201,13 @@ bench_plan() {
   done
   read -r noop _ < <(RUNS=$runs fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" build)
   read -r one _ < <(RUNS=$runs fastest edit_and_build "$out" "${plan_args[@]}")
+  local rerendered root
+  rerendered=$(head -1 "$WORK/last.out")
   # The website on top of a build: `publish` into a new site folder over papers that are
   # current (the build in it is a no-op), then again with nothing to write.
   local site_first site_again
   read -r site_first _ < <(RUNS=$runs fastest publish_fresh "$out" "${plan_args[@]}")
   read -r site_again _ < <(RUNS=$runs fastest measure "$UDVALG" "${plan_args[@]}" --out "$out" publish --site "$out-site")
-  local rerendered root
-  rerendered=$(head -1 "$WORK/last.out")
   root=$(typst_root "${plan_args[@]}")
   read -r cli docs made < <(RUNS=$runs fastest typst_loop "$root")
   local typst_limit limit
