@@ -300,11 +300,32 @@ fn the_open_data_is_oparl_with_every_object_at_its_id() {
             assert_eq!(json["pagination"]["totalElements"], count, "{path}");
         } else {
             assert_eq!(json["id"], format!("{base}{path}"), "{path}: at its id");
+            let kind = json["type"].as_str().unwrap();
+            let kind = kind
+                .strip_prefix("https://schema.oparl.org/1.1/")
+                .expect("an OParl type");
+            // What the OParl schema requires of each type, and the dates every object has.
+            let required: &[&str] = match kind {
+                "System" => &["oparlVersion", "body"],
+                "Body" => &[
+                    "name",
+                    "organization",
+                    "person",
+                    "meeting",
+                    "paper",
+                    "legislativeTerm",
+                    "bodyLocation",
+                ],
+                "File" => &["fileName", "date", "modified", "size", "accessUrl"],
+                _ => &[],
+            };
+            for key in required.iter().chain(&["created", "modified"]) {
+                assert!(json.get(*key).is_some(), "{path}: a {kind} has `{key}`");
+            }
+            let modified = json["modified"].as_str().unwrap();
             assert!(
-                json["type"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("https://schema.oparl.org/1.1/")
+                modified.len() == 25 && modified.contains('T'),
+                "{path}: a date-time: {modified}"
             );
             objects += 1;
         }

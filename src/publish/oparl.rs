@@ -23,6 +23,7 @@ const SCHEMA: &str = "https://schema.oparl.org/1.1/";
 pub fn files(plan: &Plan, base: &str, listed: &[Listed]) -> Vec<(String, Value)> {
     let mut out = Objects {
         base,
+        today: stamp(plan.settings.plan.date.get_ref().0),
         files: Vec::new(),
         lists: BTreeMap::new(),
     };
@@ -40,6 +41,8 @@ pub fn files(plan: &Plan, base: &str, listed: &[Listed]) -> Vec<(String, Value)>
 /// What the objects are added to: each object's own file, and the lists they are in.
 struct Objects<'a> {
     base: &'a str,
+    /// The plan's day, as an object's `created` and `modified` where it has no day of its own.
+    today: String,
     files: Vec<(String, Value)>,
     lists: BTreeMap<&'static str, Vec<Value>>,
 }
@@ -56,10 +59,15 @@ impl Objects<'_> {
         object
     }
 
-    /// Object `kind` at `path` (its id), in no list.
+    /// Object `kind` at `path` (its id), in no list; dated by its own day (`modified`), else
+    /// the plan's, never the clock.
     fn store(&mut self, kind: &str, path: &str, mut object: Value) -> Value {
         object["id"] = json!(self.url(path));
         object["type"] = json!(format!("{SCHEMA}{kind}"));
+        if object["modified"].is_null() {
+            object["modified"] = json!(self.today);
+        }
+        object["created"] = object["modified"].clone();
         let object = without_nulls(object);
         self.files.push((format!("oparl/{path}"), object.clone()));
         object
@@ -185,7 +193,8 @@ fn file_objects<'l>(out: &mut Objects, listed: &[Listed<'l>]) -> BTreeMap<&'l st
             "fileName": name,
             "mimeType": if pdf { "application/pdf" } else { "application/octet-stream" },
             "size": l.entry.size,
-            "date": day_of(l).map(|d| d.to_string()),
+            "date": day_of(l).map(stamp),
+            "modified": day_of(l).map(stamp),
             "accessUrl": format!("{}{}", out.base, l.path),
             "downloadUrl": format!("{}{}", out.base, l.path),
             "meeting": l.entry.meeting.as_ref().map(|m| vec![out.url(&format!("meeting/{m}.json"))]),
@@ -276,6 +285,7 @@ fn meeting_objects(
                 "name": item["title"],
                 "reference": item["case_number"],
                 "date": day_of(own).map(|d| d.to_string()),
+                "modified": day_of(own).map(stamp),
                 "paperType": item["kind"],
                 "mainFile": file_ids.get(own.path),
                 "consultation": [consultation],
@@ -304,7 +314,9 @@ fn meeting_objects(
         "eingeladen"
     };
     let (start, end) = times(meeting);
+    let newest_day = papers.iter().filter_map(|l| day_of(l)).max();
     let object = json!({
+        "modified": newest_day.map(stamp),
         "name": format!("{} {}", plan.body_name(meeting), danish_date(meeting.date.get_ref().0)),
         "meetingState": state,
         "cancelled": false,
@@ -373,6 +385,11 @@ fn without_nulls(value: Value) -> Value {
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
     }
+}
+
+/// Midnight of `day` in Denmark, with its offset.
+fn stamp(day: NaiveDate) -> String {
+    with_offset(day.and_time(chrono::NaiveTime::MIN))
 }
 
 fn day_of(l: &Listed) -> Option<NaiveDate> {
