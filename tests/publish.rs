@@ -111,6 +111,10 @@ fn a_meeting_page_shows_its_items_and_once_the_minutes_are_public_their_decision
         held.contains("referat-socialudvalget-2022-11-29"),
         "links the minutes"
     );
+    assert!(
+        held.contains("<a class=\"item-pdf\" href=\"punkt-01-udsattestrategi-2022-2029-endelig-godkendelse.pdf\">"),
+        "an item links its own PDF: {held}"
+    );
     // Sent out, not yet held (the plan speaks from 20 November 2026): items, no decision.
     let ahead = page("su-2026-11-24/index.html");
     assert!(ahead.contains("<h4>Sagsfremstilling</h4>"), "{ahead}");

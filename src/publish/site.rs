@@ -339,6 +339,15 @@ fn meeting_page(summary: &Value, papers: &[&Listed], id: &str) -> Value {
                 item["decision"] = recorded["decision"].clone();
                 item["proceedings"] = recorded["proceedings"].clone();
             }
+            // The item's own PDF, which a reader may want to pass on alone.
+            let own = papers.iter().find(|l| {
+                l.entry.kind == DocumentKind::AgendaItem.name()
+                    && l.view
+                        .is_some_and(|v| v["item"]["number"] == item["number"])
+            });
+            if let Some(own) = own {
+                item["pdf"] = paper_link(own, &format!("{id}/"));
+            }
             item
         })
         .collect();

@@ -102,8 +102,11 @@ try {
   if (!/^#punkt-\d+$/.test(item)) fail(`the contents link led to ${page.url()}`);
   const heading = await page.locator(`${item} h3`).textContent();
   if (!heading) fail(`the item ${item} has no heading`);
-  const pdfLink = page.locator("ul.papers a[href$='.pdf']").first();
+  // The item's own PDF, from the item's place on the page.
+  const pdfLink = page.locator(`${item} a.item-pdf`);
+  await pdfLink.click({ trial: true });
   const href = await pdfLink.getAttribute("href");
+  if (!href || !/punkt-\d+-.*\.pdf$/.test(href)) fail(`the item's PDF link is ${href}`);
   const pdf = await context.request.get(new URL(href, page.url()).toString());
   const bytes = await pdf.body();
   if (pdf.status() !== 200 || bytes.subarray(0, 5).toString() !== "%PDF-") {
