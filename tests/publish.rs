@@ -392,6 +392,7 @@ fn a_consultation_page_gives_the_letters_that_were_sent() {
     let site = dir.path().join("out/site/hoeringer");
     let page = std::fs::read_to_string(site.join("hoering-udsattestrategi.html")).unwrap();
     assert!(page.contains("Høringsmaterialet"), "{page}");
+    assert!(page.contains(">Høringsbrev til Udsatterådet</a>"), "{page}");
     assert!(
         page.contains(&format!("href=\"hoering-udsattestrategi/{letter}\"")),
         "{page}"

@@ -102,10 +102,17 @@ fn sent_packages(plan: &Plan, out: &OutputDir) -> Vec<site::SentFile> {
                 continue;
             };
             if listed.get(name) == Some(&sha256_hex(&bytes).as_str()) {
+                // A letter is named by whom it is to; the consultation's page says what about.
+                let to = paper
+                    .title
+                    .strip_prefix(&format!("{} – ", consultation.data.title))
+                    .filter(|_| paper.kind == crate::documents::DocumentKind::ConsultationLetter);
+                let title =
+                    to.map_or_else(|| paper.title.clone(), |to| format!("Høringsbrev til {to}"));
                 sent.push(site::SentFile {
                     consultation: consultation.id.clone(),
                     path: paper.path.clone(),
-                    title: paper.title.clone(),
+                    title,
                     size: bytes.len() as u64,
                 });
             }
