@@ -140,6 +140,22 @@ pub fn capitalise(word: &str) -> String {
 }
 
 /// Lower-case ASCII words joined by `-`, with æ→ae, ø→oe, å→aa; at most about 60 characters.
+/// Text as HTML or XML text and attribute value (the website's pages, the Atom feed).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {

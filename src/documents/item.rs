@@ -324,7 +324,7 @@ fn attachments(item: &AgendaItem, attachments: &[Attachment], public: bool) -> V
 }
 
 /// A file's type as a reader knows it: "PDF", "DOCX", from its name.
-fn file_type(path: &str) -> String {
+pub(super) fn file_type(path: &str) -> String {
     path.rsplit_once('.')
         .map_or_else(|| "fil".into(), |(_, ext)| ext.to_uppercase())
 }

@@ -29,6 +29,11 @@ pub fn committee_members(plan: &Plan) -> serde_json::Value {
     common::committee_members(plan)
 }
 
+/// A file's type as the papers list attachments: "PDF", "DOCX", from its name.
+pub fn file_type_text(path: &str) -> String {
+    item::file_type(path)
+}
+
 /// A file's size in Danish, as the papers list attachments: "340 kB", "1,2 MB".
 pub fn file_size_text(bytes: u64) -> String {
     item::file_size(bytes)

@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use crate::text::escape_markup as escape;
+
 pub struct Entry {
     /// Stable across runs: made from the paper's path.
     pub id: String,
@@ -56,13 +58,6 @@ fn stamp(day: Option<NaiveDate>) -> String {
         Some(day) => format!("{}T00:00:00Z", day.format("%Y-%m-%d")),
         None => "1970-01-01T00:00:00Z".into(),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

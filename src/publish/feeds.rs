@@ -17,8 +17,7 @@ pub(super) fn atom_feed(plan: &Plan, listed: &[Listed]) -> String {
     let mut entries: Vec<atom::Entry> = listed
         .iter()
         .filter_map(|l| {
-            let view = l.view?;
-            let day = view["meta"]["date"]["iso"].as_str()?.parse().ok()?;
+            let (view, day) = (l.view?, l.day()?);
             Some(atom::Entry {
                 id: format!("{base}:{}", l.path),
                 title: l.entry.title.clone(),

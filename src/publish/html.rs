@@ -58,7 +58,7 @@ impl Pages {
             if value.is_none() || value.is_undefined() {
                 return Ok(());
             }
-            out.write_str(&markup::escape(&value.to_string()))
+            out.write_str(&crate::text::escape_markup(&value.to_string()))
                 .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
         });
         env.add_filter("prose", |text: Option<String>| {

@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use typst_syntax::ast::{self, AstNode, Expr};
 
+use crate::text::escape_markup as escape;
+
 /// `markup` as HTML blocks: paragraphs and lists.
 pub fn to_html(markup: &str) -> String {
     let root = typst_syntax::parse(markup);
@@ -206,22 +208,6 @@ fn safe_url(url: &str) -> bool {
         }
         _ => true,
     }
-}
-
-/// Text as HTML text or attribute value.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde_json::{Value, json};
 
-use super::papers::{Listed, newest, published_meetings};
+use super::papers::{Listed, newest, own_pdf, published_meetings};
 use crate::documents::DocumentKind;
 use crate::plan::Plan;
 use crate::plan::model::{Meeting, Role};
@@ -193,8 +193,8 @@ fn file_objects<'l>(out: &mut Objects, listed: &[Listed<'l>]) -> BTreeMap<&'l st
             "fileName": name,
             "mimeType": if pdf { "application/pdf" } else { "application/octet-stream" },
             "size": l.entry.size,
-            "date": day_of(l).map(stamp),
-            "modified": day_of(l).map(stamp),
+            "date": l.day().map(stamp),
+            "modified": l.day().map(stamp),
             "accessUrl": format!("{}{}", out.base, l.path),
             "downloadUrl": format!("{}{}", out.base, l.path),
             "meeting": l.entry.meeting.as_ref().map(|m| vec![out.url(&format!("meeting/{m}.json"))]),
@@ -264,11 +264,7 @@ fn meeting_objects(
             "result": decision.map(|_| "behandlet"),
         });
         // The item's own PDF is the paper the committee considers (a closed item has none).
-        let own = papers.iter().find(|l| {
-            l.entry.kind == DocumentKind::AgendaItem.name()
-                && l.view
-                    .is_some_and(|v| v["item"]["number"] == item["number"])
-        });
+        let own = own_pdf(papers, item);
         if let (Some(own), false) = (own, hidden) {
             let consultation = json!({
                 "id": out.url(&format!("consultation/{key}.json")),
@@ -284,8 +280,8 @@ fn meeting_objects(
                 "body": out.url("body.json"),
                 "name": item["title"],
                 "reference": item["case_number"],
-                "date": day_of(own).map(|d| d.to_string()),
-                "modified": day_of(own).map(stamp),
+                "date": own.day().map(|d| d.to_string()),
+                "modified": own.day().map(stamp),
                 "paperType": item["kind"],
                 "mainFile": file_ids.get(own.path),
                 "consultation": [consultation],
@@ -314,7 +310,7 @@ fn meeting_objects(
         "eingeladen"
     };
     let (start, end) = times(meeting);
-    let newest_day = papers.iter().filter_map(|l| day_of(l)).max();
+    let newest_day = papers.iter().filter_map(|l| l.day()).max();
     let object = json!({
         "modified": newest_day.map(stamp),
         "name": format!("{} {}", plan.body_name(meeting), danish_date(meeting.date.get_ref().0)),
@@ -390,10 +386,6 @@ fn without_nulls(value: Value) -> Value {
 /// Midnight of `day` in Denmark, with its offset.
 fn stamp(day: NaiveDate) -> String {
     with_offset(day.and_time(chrono::NaiveTime::MIN))
-}
-
-fn day_of(l: &Listed) -> Option<NaiveDate> {
-    l.view?["meta"]["date"]["iso"].as_str()?.parse().ok()
 }
 
 /// The meeting's start and end in ISO 8601 with the Danish offset of that day.

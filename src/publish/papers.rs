@@ -20,6 +20,22 @@ pub(super) struct Listed<'a> {
     pub view: Option<&'a Value>,
 }
 
+impl Listed<'_> {
+    /// The day the paper carries, from its view.
+    pub fn day(&self) -> Option<chrono::NaiveDate> {
+        self.view?["meta"]["date"]["iso"].as_str()?.parse().ok()
+    }
+}
+
+/// The item's own PDF among a meeting's published papers (a closed item has none).
+pub(super) fn own_pdf<'l>(papers: &[&'l Listed<'l>], item: &Value) -> Option<&'l Listed<'l>> {
+    papers.iter().copied().find(|l| {
+        l.entry.kind == DocumentKind::AgendaItem.name()
+            && l.view
+                .is_some_and(|v| v["item"]["number"] == item["number"])
+    })
+}
+
 /// The meetings that have a published paper, in the plan's order, each with its papers.
 pub(super) fn published_meetings<'p, 'l>(
     plan: &'p Plan,
@@ -66,10 +82,7 @@ pub(super) fn published<'a>(
 /// (a corrected edition, a supplementary agenda) on its own day; a paper outside the meetings
 /// on its day. `None` for a paper of a meeting the plan no longer has.
 fn published_from(plan: &Plan, listed: &Listed) -> Option<chrono::NaiveDate> {
-    let own_day = listed
-        .view
-        .and_then(|view| view["meta"]["date"]["iso"].as_str())
-        .and_then(|iso| iso.parse::<chrono::NaiveDate>().ok());
+    let own_day = listed.day();
     let Some(id) = &listed.entry.meeting else {
         return Some(own_day.unwrap_or(chrono::NaiveDate::MIN));
     };
@@ -119,7 +132,7 @@ pub(super) fn paper_link(l: &Listed, base: &str) -> Value {
         "title": title,
         "href": href,
         "kind": l.view.map_or(Value::Null, |v| v["meta"]["kind"].clone()),
-        "type": l.path.rsplit_once('.').map_or("fil".to_string(), |(_, e)| e.to_uppercase()),
+        "type": documents::file_type_text(l.path),
         "size": documents::file_size_text(l.entry.size),
         "pages": (l.entry.pages > 0).then_some(l.entry.pages),
         "date": date,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::html::Pages;
-use super::papers::{Listed, newest, paper_link, published};
+use super::papers::{Listed, newest, own_pdf, paper_link, published};
 use super::{feeds, search};
 use crate::diagnostics::Diagnostic;
 use crate::documents::{self, Document, DocumentKind};
@@ -340,12 +340,7 @@ fn meeting_page(summary: &Value, papers: &[&Listed], id: &str) -> Value {
                 item["proceedings"] = recorded["proceedings"].clone();
             }
             // The item's own PDF, which a reader may want to pass on alone.
-            let own = papers.iter().find(|l| {
-                l.entry.kind == DocumentKind::AgendaItem.name()
-                    && l.view
-                        .is_some_and(|v| v["item"]["number"] == item["number"])
-            });
-            if let Some(own) = own {
+            if let Some(own) = own_pdf(papers, &item) {
                 item["pdf"] = paper_link(own, &format!("{id}/"));
             }
             item
