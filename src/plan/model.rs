@@ -68,6 +68,9 @@ pub struct PlanInfo {
     /// How much memory the papers being laid out may hold, in MB.
     #[serde(default)]
     pub layout_memory_mb: Option<Spanned<u64>>,
+    /// An agenda of more items than this is laid out in parts of about this many.
+    #[serde(default)]
+    pub agenda_part_items: Option<Spanned<u64>>,
 }
 
 /// The values `max_attachment_mb` may take: from 1 MB to 1 TB.
@@ -78,6 +81,11 @@ pub const DEFAULT_LAYOUT_SECONDS: u64 = 120;
 /// How much memory the papers being laid out may hold together in large blocks unless plan.toml
 /// says otherwise (a 5,000-item agenda needs about 2.5 GB in all, most of it in small blocks).
 pub const DEFAULT_LAYOUT_MEMORY_MB: u64 = 4096;
+/// How many items an agenda lays out at once unless plan.toml says otherwise: a part of 100
+/// items needs about 100 MB, and an agenda of 5,000 items in parts about as long as whole.
+pub const DEFAULT_AGENDA_PART_ITEMS: u64 = 100;
+/// The values `agenda_part_items` may take.
+pub const AGENDA_PART_ITEMS: std::ops::RangeInclusive<u64> = 1..=100_000;
 /// The values `layout_seconds` may take: a paper of a day is no limit at all.
 pub const LAYOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=86_400;
 /// The values `layout_memory_mb` may take: from 256 MB to 1 TB.

@@ -101,6 +101,12 @@ fn check_plan_file(plan: &Plan, file: &SourceRef, d: &mut Diagnostics) {
             super::model::LAYOUT_MEMORY_MB,
             format!("{} MB", super::model::DEFAULT_LAYOUT_MEMORY_MB),
         ),
+        (
+            "agenda_part_items",
+            &settings.plan.agenda_part_items,
+            super::model::AGENDA_PART_ITEMS,
+            format!("{} items", super::model::DEFAULT_AGENDA_PART_ITEMS),
+        ),
     ];
     for (key, value, range, default) in ranges {
         if let Some(value) = value

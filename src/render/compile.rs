@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
 use typst::foundations::{Bytes, Smart};
+use typst::syntax::FileId;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
@@ -15,6 +16,13 @@ use super::templates::file_id;
 use super::world::DocumentWorld;
 use super::{FONTS_KEY, LARGE_LAYOUT_PAGES, RenderResult, Rendered, Renderer, Templates};
 use crate::diagnostics::Diagnostic;
+
+/// A laid-out document, and the world it was laid out in (which its diagnostics point into).
+pub(super) struct Laid<'a> {
+    pub world: DocumentWorld<'a>,
+    pub paged: PagedDocument,
+    pub warnings: Vec<Diagnostic>,
+}
 
 impl Renderer {
     /// Lays out a job's document once and exports each of its outputs from it: the document
@@ -35,21 +43,17 @@ impl Renderer {
             ));
             return reported_once(vec![missing]).map(Err).collect();
         };
-        let world = DocumentWorld {
-            renderer: &self.shared,
-            main,
-            view: Bytes::new(job.view.clone()),
-            read: Mutex::new(HashSet::new()),
-        };
-        let compiled = typst::compile::<PagedDocument>(&world);
-        let mut warnings = self.convert(&world, &job.path, &compiled.warnings);
-        warnings.retain(|w| !w.message.contains("font"));
-        let paged = match compiled.output {
-            Ok(paged) => paged,
-            Err(errors) => {
-                let errors = self.convert(&world, &job.path, errors.as_slice());
-                return reported_once(errors).map(Err).collect();
-            }
+        if let Some(results) = self.render_in_parts(job, main) {
+            return results;
+        }
+        let laid_out = self.lay_out(job, main, Bytes::new(job.view.clone()));
+        let Laid {
+            world,
+            paged,
+            warnings,
+        } = match laid_out {
+            Ok(laid) => laid,
+            Err(errors) => return reported_once(errors).map(Err).collect(),
         };
         if paged.pages().len() >= LARGE_LAYOUT_PAGES {
             typst::comemo::evict(0);
@@ -79,8 +83,35 @@ impl Renderer {
             .collect()
     }
 
+    /// Compiles the job's template over `view`: the document, with its warnings (its errors if
+    /// it has any).
+    pub(super) fn lay_out<'a>(
+        &'a self,
+        job: &LayoutJob,
+        main: FileId,
+        view: Bytes,
+    ) -> Result<Laid<'a>, Vec<Diagnostic>> {
+        let world = DocumentWorld {
+            renderer: &self.shared,
+            main,
+            view,
+            read: Mutex::new(HashSet::new()),
+        };
+        let compiled = typst::compile::<PagedDocument>(&world);
+        let mut warnings = self.convert(&world, &job.path, &compiled.warnings);
+        warnings.retain(|w| !w.message.contains("font"));
+        match compiled.output {
+            Ok(paged) => Ok(Laid {
+                world,
+                paged,
+                warnings,
+            }),
+            Err(errors) => Err(self.convert(&world, &job.path, errors.as_slice())),
+        }
+    }
+
     /// A PDF/A-2b and PDF/UA-1 file of `paged`, to be written at `path`.
-    fn export(
+    pub(super) fn export(
         &self,
         world: &DocumentWorld,
         path: &str,
@@ -98,7 +129,7 @@ impl Renderer {
     }
 
     /// The template files (and the fonts) a compilation read, with their hashes.
-    fn templates_read(&self, world: &DocumentWorld) -> BTreeMap<String, String> {
+    pub(super) fn templates_read(&self, world: &DocumentWorld) -> BTreeMap<String, String> {
         let hashes = self.templates.hashes();
         let mut read: BTreeMap<String, String> = world
             .read

@@ -52,6 +52,12 @@ impl ItemPages {
         Self(pages)
     }
 
+    /// The page (from 0) on which item `number` begins.
+    pub(super) fn first_page(&self, number: u64) -> Option<usize> {
+        let number = i64::try_from(number).ok()?;
+        self.0.get(&number).map(|pages| pages.start)
+    }
+
     /// Item `number`'s pages of the agenda written at `agenda`, as a document titled as `item`.
     pub(super) fn cut(
         &self,

@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 use super::Renderer;
 use super::schedule::LayoutJob;
 use crate::diagnostics::Diagnostic;
-use crate::plan::model::{DEFAULT_LAYOUT_MEMORY_MB, DEFAULT_LAYOUT_SECONDS};
+use crate::plan::model::{
+    DEFAULT_AGENDA_PART_ITEMS, DEFAULT_LAYOUT_MEMORY_MB, DEFAULT_LAYOUT_SECONDS,
+};
 
 /// A worker process that a layout took past the memory limit ends with this code.
 pub const OUT_OF_MEMORY_EXIT: i32 = 97;
@@ -35,6 +37,9 @@ const LARGE: usize = 64 * 1024;
 pub struct Limits {
     pub time: Duration,
     pub memory_mb: u64,
+    /// An agenda of more items than this is laid out in parts of about this many
+    /// (`render::parts`), so that its memory is that of a part.
+    pub part_items: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +47,7 @@ impl Default for Limits {
         Self {
             time: Duration::from_secs(DEFAULT_LAYOUT_SECONDS),
             memory_mb: DEFAULT_LAYOUT_MEMORY_MB,
+            part_items: DEFAULT_AGENDA_PART_ITEMS as usize,
         }
     }
 }
@@ -59,6 +65,9 @@ impl Limits {
                 .layout_memory_mb
                 .as_ref()
                 .map_or(default.memory_mb, |mb| *mb.get_ref()),
+            part_items: plan.agenda_part_items.as_ref().map_or(default.part_items, |n| {
+                usize::try_from(*n.get_ref()).unwrap_or(default.part_items)
+            }),
         }
     }
 

@@ -5,6 +5,8 @@
 mod compile;
 mod excerpt;
 pub mod guard;
+mod join;
+mod parts;
 mod schedule;
 mod templates;
 mod threads;

@@ -21,6 +21,8 @@ pub(super) struct Setup {
     pub today: NaiveDate,
     /// The memory limit of a layout, in MB (see `guard`).
     pub memory_mb: u64,
+    /// How many items of an agenda are laid out at once (see `guard::Limits`).
+    pub part_items: usize,
     pub files: Vec<(String, ByteBuf)>,
 }
 

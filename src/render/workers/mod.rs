@@ -50,6 +50,7 @@ pub fn serve(input: impl Read + Send + 'static, output: impl Write + Send) -> io
     let templates = Templates::from_files(&setup.display_root, files);
     let limits = Limits {
         memory_mb: setup.memory_mb,
+        part_items: setup.part_items,
         ..Limits::default()
     };
     let renderer = Renderer::new(templates, setup.today).with_limits(limits);
@@ -126,6 +127,7 @@ pub(super) fn render(
         display_root: renderer.templates.display_root().to_string(),
         today: renderer.today,
         memory_mb: renderer.limits.memory_mb,
+        part_items: renderer.limits.part_items,
         files: renderer
             .templates
             .files()
