@@ -65,9 +65,12 @@ impl Limits {
                 .layout_memory_mb
                 .as_ref()
                 .map_or(default.memory_mb, |mb| *mb.get_ref()),
-            part_items: plan.agenda_part_items.as_ref().map_or(default.part_items, |n| {
-                usize::try_from(*n.get_ref()).unwrap_or(default.part_items)
-            }),
+            part_items: plan
+                .agenda_part_items
+                .as_ref()
+                .map_or(default.part_items, |n| {
+                    usize::try_from(*n.get_ref()).unwrap_or(default.part_items)
+                }),
         }
     }
 
@@ -267,6 +270,22 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for Guarded<A> {
             release(layout.size());
         }
         moved
+    }
+}
+
+/// Starts the time limit of this thread's layout again: it waited (for another agenda in
+/// parts) and did not run meanwhile.
+pub(super) fn restart_clock() {
+    let slot = GUARDED.with(Cell::get);
+    if slot.is_null() {
+        return;
+    }
+    // SAFETY: as in `admit`: set by `Slot::guard` on this thread, alive while it renders.
+    let slot = unsafe { &*slot };
+    if let Ok(mut current) = slot.current.lock()
+        && let Some((_, started)) = current.as_mut()
+    {
+        *started = Instant::now();
     }
 }
 

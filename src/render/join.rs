@@ -8,7 +8,9 @@
 //! (agenda.typ): each becomes a link to page N of the joined file. No crate joins tagged PDFs;
 //! lopdf reads and writes the objects.
 
-use lopdf::{Dictionary, Document, Object, ObjectId, SaveOptions, StringFormat};
+use std::collections::BTreeMap;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, Writer};
 
 /// The address the contents of an agenda in parts link an item's page by.
 const PAGE_LINK: &[u8] = b"udvalg-page:";
@@ -18,32 +20,119 @@ const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"]
 
 type Joined<T> = Result<T, String>;
 
-/// The parts' PDFs, in order, as one.
+fn failed(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// The parts' PDFs, in order, as one. Written as the parts are read, one at a time: the joined
+/// file is never held as objects, only the few objects that join the parts (the page tree, the
+/// structure tree's root and document element, the outline, the metadata and the contents'
+/// links), which are written last.
 pub(super) fn join_pdfs(parts: &[Vec<u8>]) -> Joined<Vec<u8>> {
     let (first, rest) = parts.split_first().ok_or("no parts")?;
-    let mut joined = Document::load_mem(first).map_err(|e| e.to_string())?;
-    let mut target = Target::of(&joined)?;
+    let mut front = Document::load_mem(first).map_err(failed)?;
+    front.renumber_objects_with(1);
+    let mut out = Output::new(&front)?;
+    let mut target = Target::of(&front)?;
+    let held = target.held_of(&front)?;
+    out.write_all(front.objects.iter().filter(|(id, _)| !held.contains(id)))?;
+    target.held = front
+        .objects
+        .into_iter()
+        .filter(|(id, _)| held.contains(id))
+        .collect();
+    out.next_id = front.max_id + 1;
+    target.outlines = match target.outlines {
+        Some(id) => Some(id),
+        None => Some((out.reserve(), 0)),
+    };
     for (index, bytes) in rest.iter().enumerate() {
-        let mut part = Document::load_mem(bytes).map_err(|e| e.to_string())?;
-        part.renumber_objects_with(joined.max_id + 1);
-        target.take(&mut joined, part, index + 1)?;
+        let mut part = Document::load_mem(bytes).map_err(failed)?;
+        target.take(&mut part, index + 1, &mut out)?;
     }
-    target.finish(&mut joined)?;
-    joined.prune_objects();
-    joined.renumber_objects();
-    let mut out = Vec::new();
-    let options = SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .build();
-    joined
-        .save_with_options(&mut out, options)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
+    target.finish(out)
+}
+
+/// The joined file as it is written: its bytes and where each object begins.
+struct Output {
+    bytes: Vec<u8>,
+    offsets: BTreeMap<u32, usize>,
+    next_id: u32,
+    trailer: Dictionary,
+}
+
+impl Output {
+    fn new(front: &Document) -> Joined<Self> {
+        let mut bytes = format!("%PDF-{}\n%", front.version).into_bytes();
+        bytes.extend([0xBF, 0xF7, 0xA2, 0xFE, b'\n']);
+        let mut trailer = Dictionary::new();
+        for key in [b"Root".as_slice(), b"Info", b"ID"] {
+            if let Ok(value) = front.trailer.get(key) {
+                trailer.set(key, value.clone());
+            }
+        }
+        Ok(Self {
+            bytes,
+            offsets: BTreeMap::new(),
+            next_id: 1,
+            trailer,
+        })
+    }
+
+    fn reserve(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id - 1
+    }
+
+    fn write(&mut self, id: ObjectId, object: &Object) -> Joined<()> {
+        self.offsets.insert(id.0, self.bytes.len());
+        self.bytes
+            .extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        Writer::write_object(&mut self.bytes, object).map_err(failed)?;
+        self.bytes.extend_from_slice(b"\nendobj\n");
+        Ok(())
+    }
+
+    fn write_all<'a>(
+        &mut self,
+        objects: impl Iterator<Item = (&'a ObjectId, &'a Object)>,
+    ) -> Joined<()> {
+        for (id, object) in objects {
+            self.write(*id, object)?;
+        }
+        Ok(())
+    }
+
+    /// The cross-reference table and trailer; objects never written (a part's own catalog and
+    /// tree roots) are free.
+    fn finish(mut self) -> Vec<u8> {
+        let size = self.next_id;
+        let start = self.bytes.len();
+        let free: Vec<u32> = (1..size)
+            .filter(|id| !self.offsets.contains_key(id))
+            .collect();
+        let mut table = format!("xref\n0 {size}\n");
+        let next_free = |id: u32| free.iter().find(|f| **f > id).copied().unwrap_or(0);
+        table.push_str(&format!("{:010} 65535 f \n", next_free(0)));
+        for id in 1..size {
+            match self.offsets.get(&id) {
+                Some(offset) => table.push_str(&format!("{offset:010} 00000 n \n")),
+                None => table.push_str(&format!("{:010} 00001 f \n", next_free(id))),
+            }
+        }
+        self.bytes.extend_from_slice(table.as_bytes());
+        self.trailer.set("Size", i64::from(size));
+        self.bytes.extend_from_slice(b"trailer\n");
+        let _ = Writer::write_object(&mut self.bytes, &Object::Dictionary(self.trailer));
+        self.bytes
+            .extend_from_slice(format!("\nstartxref\n{start}\n%%EOF\n").as_bytes());
+        self.bytes
+    }
 }
 
 /// The first part's objects that the others are joined into, and what is gathered for them.
 struct Target {
+    catalog: ObjectId,
     pages: ObjectId,
     page_ids: Vec<ObjectId>,
     struct_root: ObjectId,
@@ -52,19 +141,25 @@ struct Target {
     parent_tree: Vec<(i64, Object)>,
     next_key: i64,
     ids: Vec<(Vec<u8>, Object)>,
+    outlines: Option<ObjectId>,
     outline_items: Vec<(ObjectId, i64)>,
+    metadata: Option<ObjectId>,
+    /// The objects written last, once every part is in.
+    held: BTreeMap<ObjectId, Object>,
 }
 
 impl Target {
     fn of(doc: &Document) -> Joined<Self> {
-        let catalog = doc.catalog().map_err(|e| e.to_string())?;
+        let catalog_id = reference(&doc.trailer, b"Root")?;
+        let catalog = doc.catalog().map_err(failed)?;
         let pages = reference(catalog, b"Pages")?;
         let struct_root = reference(catalog, b"StructTreeRoot")?;
-        let root = doc.get_dictionary(struct_root).map_err(|e| e.to_string())?;
+        let root = doc.get_dictionary(struct_root).map_err(failed)?;
         let document_element = document_element(root)?;
-        let element = doc.get_dictionary(document_element).map_err(|e| e.to_string())?;
+        let element = doc.get_dictionary(document_element).map_err(failed)?;
         let (parent_tree, next_key) = parent_tree(doc, root)?;
-        let mut target = Self {
+        Ok(Self {
+            catalog: catalog_id,
             pages,
             page_ids: doc.get_pages().into_values().collect(),
             struct_root,
@@ -73,27 +168,59 @@ impl Target {
             parent_tree,
             next_key,
             ids: id_tree(doc, root)?,
-            outline_items: Vec::new(),
-        };
-        target.outline_items = outline_items(doc)?;
-        Ok(target)
+            outlines: catalog.get(b"Outlines").and_then(Object::as_reference).ok(),
+            outline_items: outline_items(doc)?,
+            metadata: catalog.get(b"Metadata").and_then(Object::as_reference).ok(),
+            held: BTreeMap::new(),
+        })
     }
 
-    /// Part `index` (renumbered past the joined file's objects) into the joined file.
-    fn take(&mut self, joined: &mut Document, mut part: Document, index: usize) -> Joined<()> {
-        let catalog = part.catalog().map_err(|e| e.to_string())?.clone();
+    /// The first part's objects that joining changes: written last.
+    fn held_of(&self, front: &Document) -> Joined<Vec<ObjectId>> {
+        let mut held = vec![
+            self.catalog,
+            self.pages,
+            self.struct_root,
+            self.document_element,
+        ];
+        held.extend(self.outlines);
+        held.extend(self.metadata);
+        held.extend(self.outline_items.iter().map(|(id, _)| *id));
+        held.extend(
+            front.objects.iter().filter_map(|(id, object)| {
+                object.as_dict().ok().and_then(linked_page).map(|_| *id)
+            }),
+        );
+        Ok(held)
+    }
+
+    /// Part `index` into the joined file: its objects renumbered past those written, its pages,
+    /// structure elements and bookmarks gathered under the first part's.
+    fn take(&mut self, part: &mut Document, index: usize, out: &mut Output) -> Joined<()> {
+        // What only the first part's catalog keeps: a part's own metadata, output intent and
+        // document information are not written.
+        part.trailer.remove(b"Info");
+        if let Ok(catalog) = part.catalog_mut() {
+            catalog.remove(b"Metadata");
+            catalog.remove(b"OutputIntents");
+        }
+        part.prune_objects();
+        part.renumber_objects_with(out.next_id);
+        out.next_id = part.max_id + 1;
+
+        let catalog_id = reference(&part.trailer, b"Root")?;
+        let catalog = part.catalog().map_err(failed)?.clone();
         let root_id = reference(&catalog, b"StructTreeRoot")?;
-        let root = part.get_dictionary(root_id).map_err(|e| e.to_string())?.clone();
-        let element = part
-            .get_dictionary(document_element(&root)?)
-            .map_err(|e| e.to_string())?
-            .clone();
-        let (tree, next_key) = parent_tree(&part, &root)?;
-        let ids = id_tree(&part, &root)?;
-        let outline = outline_items(&part)?;
+        let root = part.get_dictionary(root_id).map_err(failed)?.clone();
+        let element_id = document_element(&root)?;
+        let element = part.get_dictionary(element_id).map_err(failed)?.clone();
+        let (tree, next_key) = parent_tree(part, &root)?;
+        let ids = id_tree(part, &root)?;
+        let outline = outline_items(part)?;
+        let pages_id = reference(&catalog, b"Pages")?;
         let pages: Vec<ObjectId> = part.get_pages().into_values().collect();
         for &page in &pages {
-            inherit(&mut part, page)?;
+            inherit(part, page)?;
         }
 
         let offset = self.next_key;
@@ -123,56 +250,115 @@ impl Target {
             renamed.extend(id);
             (renamed, value)
         }));
-        self.outline_items.extend(outline);
         self.page_ids.extend(&pages);
-        joined.max_id = joined.max_id.max(part.max_id);
-        joined.objects.append(&mut part.objects);
+
+        let mut skipped = vec![catalog_id, root_id, element_id, pages_id];
+        for key in [b"ParentTree".as_slice(), b"IDTree"] {
+            skipped.extend(root.get(key).and_then(Object::as_reference).ok());
+        }
+        skipped.extend(catalog.get(b"Outlines").and_then(Object::as_reference).ok());
+        for (id, _) in &outline {
+            if let Some(object) = part.objects.remove(id) {
+                self.held.insert(*id, object);
+            }
+        }
+        self.outline_items.extend(outline);
+        out.write_all(part.objects.iter().filter(|(id, _)| !skipped.contains(id)))?;
         Ok(())
     }
 
-    /// Writes what was gathered into the first part's objects.
-    fn finish(self, joined: &mut Document) -> Joined<()> {
-        let count = i64::try_from(self.page_ids.len()).map_err(|e| e.to_string())?;
-        let pages = joined
-            .get_dictionary_mut(self.pages)
-            .map_err(|e| e.to_string())?;
+    /// Writes the objects that join the parts, then the cross-reference table.
+    fn finish(mut self, mut out: Output) -> Joined<Vec<u8>> {
+        let count = i64::try_from(self.page_ids.len()).map_err(failed)?;
+        let page_ids = std::mem::take(&mut self.page_ids);
+        let pages = self.held_dict(self.pages)?;
         pages.set(
             "Kids",
-            self.page_ids
+            page_ids
                 .iter()
                 .map(|id| Object::Reference(*id))
                 .collect::<Vec<_>>(),
         );
         pages.set("Count", count);
 
-        joined
-            .get_dictionary_mut(self.document_element)
-            .map_err(|e| e.to_string())?
-            .set("K", self.kids);
+        let kids = std::mem::take(&mut self.kids);
+        self.held_dict(self.document_element)?.set("K", kids);
         let mut nums = Vec::with_capacity(self.parent_tree.len() * 2);
-        for (key, value) in self.parent_tree {
+        for (key, value) in std::mem::take(&mut self.parent_tree) {
             nums.push(Object::Integer(key));
             nums.push(value);
         }
-        let mut ids = self.ids;
+        let mut ids = std::mem::take(&mut self.ids);
         ids.sort_by(|a, b| a.0.cmp(&b.0));
-        let root = joined
-            .get_dictionary_mut(self.struct_root)
-            .map_err(|e| e.to_string())?;
-        root.set("ParentTree", Dictionary::from_iter([("Nums", Object::Array(nums))]));
-        root.set("ParentTreeNextKey", self.next_key);
+        let next_key = self.next_key;
+        let root = self.held_dict(self.struct_root)?;
+        root.set(
+            "ParentTree",
+            Dictionary::from_iter([("Nums", Object::Array(nums))]),
+        );
+        root.set("ParentTreeNextKey", next_key);
         if !ids.is_empty() {
             let mut names = Vec::with_capacity(ids.len() * 2);
             for (id, value) in ids {
                 names.push(Object::String(id, StringFormat::Literal));
                 names.push(value);
             }
-            root.set("IDTree", Dictionary::from_iter([("Names", Object::Array(names))]));
+            root.set(
+                "IDTree",
+                Dictionary::from_iter([("Names", Object::Array(names))]),
+            );
         }
 
-        link_outline(joined, &self.outline_items)?;
-        link_pages(joined, &self.page_ids);
-        set_page_count(joined, self.page_ids.len())
+        self.link_outline()?;
+        link_pages(&mut self.held, &page_ids);
+        if let Some(id) = self.metadata
+            && let Some(Object::Stream(stream)) = self.held.get_mut(&id)
+        {
+            set_page_count(stream, page_ids.len())?;
+        }
+        for (id, object) in &self.held {
+            out.write(*id, object)?;
+        }
+        Ok(out.finish())
+    }
+
+    fn held_dict(&mut self, id: ObjectId) -> Joined<&mut Dictionary> {
+        match self.held.get_mut(&id) {
+            Some(Object::Dictionary(dict)) => Ok(dict),
+            _ => Err(format!("object {} is not a dictionary", id.0)),
+        }
+    }
+
+    /// Chains the parts' top-level bookmarks as the joined file's outline.
+    fn link_outline(&mut self) -> Joined<()> {
+        let items = std::mem::take(&mut self.outline_items);
+        let Some(outlines) = self.outlines.filter(|_| !items.is_empty()) else {
+            return Ok(());
+        };
+        for (i, (id, _)) in items.iter().enumerate() {
+            let item = self.held_dict(*id)?;
+            item.set("Parent", Object::Reference(outlines));
+            item.remove(b"Prev");
+            item.remove(b"Next");
+            if i > 0 {
+                item.set("Prev", Object::Reference(items[i - 1].0));
+            }
+            if let Some((next, _)) = items.get(i + 1) {
+                item.set("Next", Object::Reference(*next));
+            }
+        }
+        let count: i64 = items.iter().map(|(_, count)| 1 + count).sum();
+        let mut root = match self.held.remove(&outlines) {
+            Some(Object::Dictionary(dict)) => dict,
+            _ => Dictionary::from_iter([("Type", Object::Name(b"Outlines".to_vec()))]),
+        };
+        root.set("First", Object::Reference(items[0].0));
+        root.set("Last", Object::Reference(items[items.len() - 1].0));
+        root.set("Count", count);
+        self.held.insert(outlines, Object::Dictionary(root));
+        self.held_dict(self.catalog)?
+            .set("Outlines", Object::Reference(outlines));
+        Ok(())
     }
 }
 
@@ -257,7 +443,10 @@ fn id_tree(doc: &Document, root: &Dictionary) -> Joined<Vec<(Vec<u8>, Object)>> 
 /// The outline's top-level items, with their counts of open descendants.
 fn outline_items(doc: &Document) -> Joined<Vec<(ObjectId, i64)>> {
     let catalog = doc.catalog().map_err(|e| e.to_string())?;
-    let Ok(outlines) = catalog.get_deref(b"Outlines", doc).and_then(Object::as_dict) else {
+    let Ok(outlines) = catalog
+        .get_deref(b"Outlines", doc)
+        .and_then(Object::as_dict)
+    else {
         return Ok(Vec::new());
     };
     let mut items = Vec::new();
@@ -272,44 +461,6 @@ fn outline_items(doc: &Document) -> Joined<Vec<(ObjectId, i64)>> {
         next = item.get(b"Next").and_then(Object::as_reference).ok();
     }
     Ok(items)
-}
-
-/// Chains `items` as the joined file's outline.
-fn link_outline(joined: &mut Document, items: &[(ObjectId, i64)]) -> Joined<()> {
-    if items.is_empty() {
-        return Ok(());
-    }
-    let outlines = match joined.catalog().map_err(|e| e.to_string())?.get(b"Outlines") {
-        Ok(Object::Reference(id)) => *id,
-        _ => {
-            let id = joined.add_object(Dictionary::from_iter([("Type", Object::Name(b"Outlines".to_vec()))]));
-            joined
-                .catalog_mut()
-                .map_err(|e| e.to_string())?
-                .set("Outlines", Object::Reference(id));
-            id
-        }
-    };
-    for (i, (id, _)) in items.iter().enumerate() {
-        let item = joined.get_dictionary_mut(*id).map_err(|e| e.to_string())?;
-        item.set("Parent", Object::Reference(outlines));
-        item.remove(b"Prev");
-        item.remove(b"Next");
-        if i > 0 {
-            item.set("Prev", Object::Reference(items[i - 1].0));
-        }
-        if let Some((next, _)) = items.get(i + 1) {
-            item.set("Next", Object::Reference(*next));
-        }
-    }
-    let count: i64 = items.iter().map(|(_, count)| 1 + count).sum();
-    let root = joined
-        .get_dictionary_mut(outlines)
-        .map_err(|e| e.to_string())?;
-    root.set("First", Object::Reference(items[0].0));
-    root.set("Last", Object::Reference(items[items.len() - 1].0));
-    root.set("Count", count);
-    Ok(())
 }
 
 /// Gives a page of a part the attributes it took from its part's page tree.
@@ -390,26 +541,29 @@ fn prefix_bytes(id: &mut Vec<u8>, prefix: &[u8]) {
     id.splice(0..0, prefix.iter().copied());
 }
 
-/// Turns each `udvalg-page:N` link into a link to page N.
-fn link_pages(joined: &mut Document, pages: &[ObjectId]) {
-    let tops: Vec<f32> = pages
+/// Turns each `udvalg-page:N` link of `held` into a link to the top of page N.
+fn link_pages(held: &mut BTreeMap<ObjectId, Object>, pages: &[ObjectId]) {
+    let tops: Vec<Option<f32>> = pages
         .iter()
         .map(|id| {
-            joined
-                .get_dictionary(*id)
+            let page = held.get(id)?.as_dict().ok()?;
+            page.get(b"MediaBox")
+                .ok()?
+                .as_array()
+                .ok()?
+                .get(3)?
+                .as_float()
                 .ok()
-                .and_then(|page| page.get(b"MediaBox").ok()?.as_array().ok()?.get(3)?.as_float().ok())
-                .unwrap_or(842.0)
         })
         .collect();
-    for object in joined.objects.values_mut() {
+    for object in held.values_mut() {
         let Object::Dictionary(annotation) = object else {
             continue;
         };
-        let Some(page) = linked_page(annotation) else {
-            continue;
-        };
-        let Some(index) = page.checked_sub(1).filter(|i| *i < pages.len()) else {
+        let Some(index) = linked_page(annotation)
+            .and_then(|page| page.checked_sub(1))
+            .filter(|i| *i < pages.len())
+        else {
             continue;
         };
         annotation.remove(b"A");
@@ -418,9 +572,9 @@ fn link_pages(joined: &mut Document, pages: &[ObjectId]) {
             vec![
                 Object::Reference(pages[index]),
                 Object::Name(b"XYZ".to_vec()),
-                Object::Integer(0),
-                Object::Real(tops[index]),
-                Object::Integer(0),
+                Object::Null,
+                tops[index].map_or(Object::Null, Object::Real),
+                Object::Null,
             ],
         );
     }
@@ -437,20 +591,11 @@ fn linked_page(annotation: &Dictionary) -> Option<usize> {
 }
 
 /// The metadata's page count: the first part's, in its XMP packet.
-fn set_page_count(joined: &mut Document, count: usize) -> Joined<()> {
-    let Ok(id) = joined
-        .catalog()
-        .map_err(|e| e.to_string())?
-        .get(b"Metadata")
-        .and_then(Object::as_reference)
-    else {
-        return Ok(());
-    };
-    let Ok(Object::Stream(stream)) = joined.get_object_mut(id) else {
-        return Ok(());
-    };
-    let xmp = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
-    let xmp = String::from_utf8(xmp).map_err(|e| e.to_string())?;
+fn set_page_count(stream: &mut Stream, count: usize) -> Joined<()> {
+    let xmp = stream
+        .decompressed_content()
+        .unwrap_or_else(|_| stream.content.clone());
+    let xmp = String::from_utf8(xmp).map_err(failed)?;
     let (open, close) = ("<xmpTPg:NPages>", "</xmpTPg:NPages>");
     let Some(start) = xmp.find(open).map(|at| at + open.len()) else {
         return Ok(());

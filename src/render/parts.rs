@@ -36,6 +36,8 @@ const LINE_MARKER: &str = "udvalg-line";
 /// filled in, take more or fewer pages than measured.
 const FRONT_ATTEMPTS: usize = 4;
 
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// One item of the agenda, as the contents name it.
 struct Entry {
     number: u64,
@@ -84,6 +86,12 @@ impl Renderer {
         let entries: Option<Vec<Entry>> = items.iter().map(Entry::of).collect();
         let entries = entries?;
         let ranges = split(&entries, self.limits.part_items);
+        // One agenda in parts at a time: two would hold two agendas' item PDFs and parts at
+        // once, and the other threads have the rest of the run to lay out meanwhile.
+        let _alone = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        super::guard::restart_clock();
         let parts = Parts {
             renderer: self,
             job,
@@ -208,8 +216,11 @@ impl Parts<'_> {
 
         let agenda = join_pdfs(&pdfs).map_err(|e| {
             vec![
-                Diagnostic::error(format!("could not join the parts of {}: {e}", self.job.path))
-                    .with_help("this is a fault in udvalg; please report it"),
+                Diagnostic::error(format!(
+                    "could not join the parts of {}: {e}",
+                    self.job.path
+                ))
+                .with_help("this is a fault in udvalg; please report it"),
             ]
         })?;
         drop(pdfs);
@@ -248,7 +259,10 @@ impl Parts<'_> {
     fn lay_out(&self, index: usize, part: &Value) -> Result<Laid<'_>, Vec<Diagnostic>> {
         let range = self.ranges[index].clone();
         let mut view = self.view.clone();
-        view.insert("items".into(), Value::Array(self.items[range.clone()].to_vec()));
+        view.insert(
+            "items".into(),
+            Value::Array(self.items[range.clone()].to_vec()),
+        );
         let mut part = part.clone();
         if let Value::Object(fields) = &mut part {
             fields.insert("front".into(), Value::Bool(index == 0));
