@@ -4,13 +4,16 @@
 //! element ids made unique), one outline (the parts' bookmarks after each other), the first
 //! part's catalog, metadata and output intent, its page count corrected.
 //!
-//! The contents in the first part link the items of later parts by `udvalg-page:N` addresses
-//! (agenda.typ): each becomes a link to page N of the joined file. No crate joins tagged PDFs;
+//! The contents in the first part link the items of later parts by `udvalg-page:N:ALT`
+//! addresses (agenda.typ): each becomes a link to page N of the joined file, read as ALT. No crate joins tagged PDFs;
 //! lopdf reads and writes the objects.
 
 use std::collections::BTreeMap;
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, Writer};
+use lopdf::{
+    Dictionary, Document, Object, ObjectId, Stream, StringFormat, Writer, decode_text_string,
+    text_string,
+};
 
 /// The address the contents of an agenda in parts link an item's page by.
 const PAGE_LINK: &[u8] = b"udvalg-page:";
@@ -135,6 +138,7 @@ struct Target {
     catalog: ObjectId,
     pages: ObjectId,
     page_ids: Vec<ObjectId>,
+    page_tops: Vec<Option<f32>>,
     struct_root: ObjectId,
     document_element: ObjectId,
     kids: Vec<Object>,
@@ -158,10 +162,12 @@ impl Target {
         let document_element = document_element(root)?;
         let element = doc.get_dictionary(document_element).map_err(failed)?;
         let (parent_tree, next_key) = parent_tree(doc, root)?;
+        let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
         Ok(Self {
             catalog: catalog_id,
             pages,
-            page_ids: doc.get_pages().into_values().collect(),
+            page_tops: page_tops(doc, &page_ids),
+            page_ids,
             struct_root,
             document_element,
             kids: kids(element)?,
@@ -250,6 +256,7 @@ impl Target {
             renamed.extend(id);
             (renamed, value)
         }));
+        self.page_tops.extend(page_tops(part, &pages));
         self.page_ids.extend(&pages);
 
         let mut skipped = vec![catalog_id, root_id, element_id, pages_id];
@@ -310,7 +317,7 @@ impl Target {
         }
 
         self.link_outline()?;
-        link_pages(&mut self.held, &page_ids);
+        link_pages(&mut self.held, &page_ids, &self.page_tops);
         if let Some(id) = self.metadata
             && let Some(Object::Stream(stream)) = self.held.get_mut(&id)
         {
@@ -541,12 +548,59 @@ fn prefix_bytes(id: &mut Vec<u8>, prefix: &[u8]) {
     id.splice(0..0, prefix.iter().copied());
 }
 
-/// Turns each `udvalg-page:N` link of `held` into a link to the top of page N.
-fn link_pages(held: &mut BTreeMap<ObjectId, Object>, pages: &[ObjectId]) {
-    let tops: Vec<Option<f32>> = pages
+/// Turns each `udvalg-page:N:ALT` link of `held` into a link to the top of page N, which a
+/// screen reader reads as ALT.
+fn link_pages(held: &mut BTreeMap<ObjectId, Object>, pages: &[ObjectId], tops: &[Option<f32>]) {
+    for object in held.values_mut() {
+        let Object::Dictionary(annotation) = object else {
+            continue;
+        };
+        let Some((page, alt)) = linked_page(annotation) else {
+            continue;
+        };
+        let Some(index) = page.checked_sub(1).filter(|i| *i < pages.len()) else {
+            continue;
+        };
+        annotation.remove(b"A");
+        annotation.set("Contents", text_string(&alt));
+        annotation.set(
+            "Dest",
+            vec![
+                Object::Reference(pages[index]),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                tops.get(index)
+                    .copied()
+                    .flatten()
+                    .map_or(Object::Null, Object::Real),
+                Object::Null,
+            ],
+        );
+    }
+}
+
+/// The page and the text of an annotation's `udvalg-page:N:ALT` link (Typst gives a link to an
+/// address the address as its text).
+fn linked_page(annotation: &Dictionary) -> Option<(usize, String)> {
+    let action = annotation.get(b"A").ok()?.as_dict().ok()?;
+    let Object::String(uri, _) = action.get(b"URI").ok()? else {
+        return None;
+    };
+    if !uri.starts_with(PAGE_LINK) {
+        return None;
+    }
+    let text = decode_text_string(annotation.get(b"Contents").ok()?).ok()?;
+    let prefix = std::str::from_utf8(PAGE_LINK).ok()?;
+    let (page, alt) = text.strip_prefix(prefix)?.split_once(':')?;
+    Some((page.parse().ok()?, alt.to_string()))
+}
+
+/// The top of each of `pages`, where a link to it leads.
+fn page_tops(doc: &Document, pages: &[ObjectId]) -> Vec<Option<f32>> {
+    pages
         .iter()
         .map(|id| {
-            let page = held.get(id)?.as_dict().ok()?;
+            let page = doc.get_dictionary(*id).ok()?;
             page.get(b"MediaBox")
                 .ok()?
                 .as_array()
@@ -555,39 +609,7 @@ fn link_pages(held: &mut BTreeMap<ObjectId, Object>, pages: &[ObjectId]) {
                 .as_float()
                 .ok()
         })
-        .collect();
-    for object in held.values_mut() {
-        let Object::Dictionary(annotation) = object else {
-            continue;
-        };
-        let Some(index) = linked_page(annotation)
-            .and_then(|page| page.checked_sub(1))
-            .filter(|i| *i < pages.len())
-        else {
-            continue;
-        };
-        annotation.remove(b"A");
-        annotation.set(
-            "Dest",
-            vec![
-                Object::Reference(pages[index]),
-                Object::Name(b"XYZ".to_vec()),
-                Object::Null,
-                tops[index].map_or(Object::Null, Object::Real),
-                Object::Null,
-            ],
-        );
-    }
-}
-
-/// The page an annotation's `udvalg-page:N` address names.
-fn linked_page(annotation: &Dictionary) -> Option<usize> {
-    let action = annotation.get(b"A").ok()?.as_dict().ok()?;
-    let Object::String(uri, _) = action.get(b"URI").ok()? else {
-        return None;
-    };
-    let number = uri.strip_prefix(PAGE_LINK)?;
-    std::str::from_utf8(number).ok()?.parse().ok()
+        .collect()
 }
 
 /// The metadata's page count: the first part's, in its XMP packet.
