@@ -132,7 +132,8 @@ impl Entry {
 fn split(entries: &[Entry], per_part: usize) -> Vec<Range<usize>> {
     let per_part = per_part.max(1);
     let front = entries.iter().take_while(|e| e.hidden).count();
-    let mut ranges = vec![0..front];
+    let mut ranges = Vec::new();
+    ranges.push(0..front);
     let mut start = front;
     while start < entries.len() {
         let mut end = (start + per_part).min(entries.len());
@@ -442,6 +443,8 @@ mod tests {
         assert_eq!(split(&open, 3), [0..0, 0..3, 3..6, 6..7]);
         let lines = entries(&[true, false, false, false, true, true, false, false]);
         assert_eq!(split(&lines, 3), [0..1, 1..6, 6..8]);
-        assert_eq!(split(&entries(&[true, true]), 3), [0..2]);
+        let all_closed = split(&entries(&[true, true]), 3);
+        assert_eq!(all_closed.len(), 1);
+        assert_eq!(all_closed[0], 0..2);
     }
 }
