@@ -79,7 +79,7 @@ pub const ATTACHMENT_MB: std::ops::RangeInclusive<u64> = 1..=1_048_576;
 /// 5,000-item agenda lays out in about 30 s on one core.
 pub const DEFAULT_LAYOUT_SECONDS: u64 = 120;
 /// How much memory the papers being laid out may hold together in large blocks unless plan.toml
-/// says otherwise (a 5,000-item agenda needs about 2.5 GB in all, most of it in small blocks).
+/// says otherwise (a 5,000-item meeting, its agendas laid out in parts, needs under 1 GB in all).
 pub const DEFAULT_LAYOUT_MEMORY_MB: u64 = 4096;
 /// How many items an agenda lays out at once unless plan.toml says otherwise: a part of 100
 /// items needs about 100 MB, and an agenda of 5,000 items in parts about as long as whole.
