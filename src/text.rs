@@ -139,7 +139,6 @@ pub fn capitalise(word: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Lower-case ASCII words joined by `-`, with æ→ae, ø→oe, å→aa; at most about 60 characters.
 /// Text as HTML or XML text and attribute value (the website's pages, the Atom feed).
 pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -156,6 +155,7 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+/// Lower-case ASCII words joined by `-`, with æ→ae, ø→oe, å→aa; at most about 60 characters.
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
