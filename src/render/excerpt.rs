@@ -24,21 +24,7 @@ impl ItemPages {
     /// Each item's pages: from its `<udvalg-item>` marker to the page before the next item's,
     /// or to the end.
     pub(super) fn of(paged: &PagedDocument) -> Self {
-        let Some(label) = Label::new(PicoStr::intern(ITEM_MARKER)) else {
-            return Self(BTreeMap::new());
-        };
-        let introspector = paged.introspector();
-        let mut starts: Vec<(usize, i64)> = introspector
-            .query(&Selector::Label(label))
-            .iter()
-            .filter_map(|marker| {
-                let page = introspector.page(marker.location()?)?.get() - 1;
-                match &marker.to_packed::<MetadataElem>()?.value {
-                    Value::Int(n) => Some((page, *n)),
-                    _ => None,
-                }
-            })
-            .collect();
+        let mut starts = marker_pages(paged, ITEM_MARKER);
         starts.sort_by_key(|(page, _)| *page);
         let mut pages = BTreeMap::new();
         for (i, (start, number)) in starts.iter().enumerate() {
@@ -85,4 +71,23 @@ impl ItemPages {
             info,
         ))
     }
+}
+
+/// The page (from 0) and number of each `#metadata(number) <label>` marker in `paged`.
+pub(super) fn marker_pages(paged: &PagedDocument, label: &str) -> Vec<(usize, i64)> {
+    let Some(label) = Label::new(PicoStr::intern(label)) else {
+        return Vec::new();
+    };
+    let introspector = paged.introspector();
+    introspector
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|marker| {
+            let page = introspector.page(marker.location()?)?.get() - 1;
+            match &marker.to_packed::<MetadataElem>()?.value {
+                Value::Int(n) => Some((page, *n)),
+                _ => None,
+            }
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@
 //! addresses (agenda.typ): each becomes a link to page N of the joined file, read as ALT. No crate joins tagged PDFs;
 //! lopdf reads and writes the objects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::{
     Dictionary, Document, Object, ObjectId, Stream, StringFormat, Writer, decode_text_string,
@@ -182,13 +182,13 @@ impl Target {
     }
 
     /// The first part's objects that joining changes: written last.
-    fn held_of(&self, front: &Document) -> Joined<Vec<ObjectId>> {
-        let mut held = vec![
+    fn held_of(&self, front: &Document) -> Joined<BTreeSet<ObjectId>> {
+        let mut held = BTreeSet::from([
             self.catalog,
             self.pages,
             self.struct_root,
             self.document_element,
-        ];
+        ]);
         held.extend(self.outlines);
         held.extend(self.metadata);
         held.extend(self.outline_items.iter().map(|(id, _)| *id));
@@ -405,51 +405,53 @@ fn parent_tree(doc: &Document, root: &Dictionary) -> Joined<(Vec<(i64, Object)>,
         .get(b"ParentTreeNextKey")
         .and_then(Object::as_i64)
         .unwrap_or(0);
-    let Ok(tree) = root.get_deref(b"ParentTree", doc) else {
-        return Ok((Vec::new(), next_key));
-    };
-    let tree = tree.as_dict().map_err(|e| e.to_string())?;
-    if tree.has(b"Kids") {
-        return Err("a parent tree with kids".into());
-    }
-    let nums = match tree.get(b"Nums") {
-        Ok(nums) => nums.as_array().map_err(|e| e.to_string())?.clone(),
-        Err(_) => Vec::new(),
-    };
-    let mut entries = Vec::new();
-    for pair in nums.chunks(2) {
-        if let [key, value] = pair {
-            entries.push((key.as_i64().map_err(|e| e.to_string())?, value.clone()));
-        }
-    }
+    let entries = flat_tree(doc, root, b"ParentTree", b"Nums")?
+        .into_iter()
+        .map(|(key, value)| Ok((key.as_i64().map_err(failed)?, value)))
+        .collect::<Joined<_>>()?;
     Ok((entries, next_key))
 }
 
 /// The element ids of the structure tree (flat, as typst-pdf writes them).
 fn id_tree(doc: &Document, root: &Dictionary) -> Joined<Vec<(Vec<u8>, Object)>> {
-    let Ok(tree) = root.get_deref(b"IDTree", doc) else {
+    Ok(flat_tree(doc, root, b"IDTree", b"Names")?
+        .into_iter()
+        .filter_map(|(key, value)| match key {
+            Object::String(id, _) => Some((id, value)),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The key-value pairs of the number or name tree under `tree` in `root`, which typst-pdf
+/// writes as one node (its `entries` array); a tree of several nodes is refused.
+fn flat_tree(
+    doc: &Document,
+    root: &Dictionary,
+    tree: &[u8],
+    entries: &[u8],
+) -> Joined<Vec<(Object, Object)>> {
+    let Ok(node) = root.get_deref(tree, doc) else {
         return Ok(Vec::new());
     };
-    let tree = tree.as_dict().map_err(|e| e.to_string())?;
-    if tree.has(b"Kids") {
-        return Err("an id tree with kids".into());
+    let node = node.as_dict().map_err(failed)?;
+    if node.has(b"Kids") {
+        return Err(format!("a /{} with kids", String::from_utf8_lossy(tree)));
     }
-    let names = match tree.get(b"Names") {
-        Ok(names) => names.as_array().map_err(|e| e.to_string())?.clone(),
-        Err(_) => Vec::new(),
+    let Ok(pairs) = node.get(entries) else {
+        return Ok(Vec::new());
     };
-    let mut ids = Vec::new();
-    for pair in names.chunks(2) {
-        if let [Object::String(id, _), value] = pair {
-            ids.push((id.clone(), value.clone()));
-        }
-    }
-    Ok(ids)
+    Ok(pairs
+        .as_array()
+        .map_err(failed)?
+        .chunks_exact(2)
+        .map(|pair| (pair[0].clone(), pair[1].clone()))
+        .collect())
 }
 
 /// The outline's top-level items, with their counts of open descendants.
 fn outline_items(doc: &Document) -> Joined<Vec<(ObjectId, i64)>> {
-    let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    let catalog = doc.catalog().map_err(failed)?;
     let Ok(outlines) = catalog
         .get_deref(b"Outlines", doc)
         .and_then(Object::as_dict)
@@ -462,7 +464,7 @@ fn outline_items(doc: &Document) -> Joined<Vec<(ObjectId, i64)>> {
         if items.iter().any(|(seen, _)| *seen == id) {
             return Err("an outline that runs in a circle".into());
         }
-        let item = doc.get_dictionary(id).map_err(|e| e.to_string())?;
+        let item = doc.get_dictionary(id).map_err(failed)?;
         let count = item.get(b"Count").and_then(Object::as_i64).unwrap_or(0);
         items.push((id, count.max(0)));
         next = item.get(b"Next").and_then(Object::as_reference).ok();
@@ -473,7 +475,7 @@ fn outline_items(doc: &Document) -> Joined<Vec<(ObjectId, i64)>> {
 /// Gives a page of a part the attributes it took from its part's page tree.
 fn inherit(part: &mut Document, page: ObjectId) -> Joined<()> {
     let mut missing: Vec<&[u8]> = {
-        let dict = part.get_dictionary(page).map_err(|e| e.to_string())?;
+        let dict = part.get_dictionary(page).map_err(failed)?;
         INHERITED.into_iter().filter(|key| !dict.has(key)).collect()
     };
     let mut found = Vec::new();
@@ -483,7 +485,7 @@ fn inherit(part: &mut Document, page: ObjectId) -> Joined<()> {
         .and_then(|d| d.get(b"Parent").and_then(Object::as_reference).ok());
     let mut depth = 0;
     while let Some(id) = parent.filter(|_| !missing.is_empty() && depth < 64) {
-        let node = part.get_dictionary(id).map_err(|e| e.to_string())?;
+        let node = part.get_dictionary(id).map_err(failed)?;
         missing.retain(|key| match node.get(key) {
             Ok(value) => {
                 found.push((key.to_vec(), value.clone()));
@@ -494,7 +496,7 @@ fn inherit(part: &mut Document, page: ObjectId) -> Joined<()> {
         parent = node.get(b"Parent").and_then(Object::as_reference).ok();
         depth += 1;
     }
-    let dict = part.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+    let dict = part.get_dictionary_mut(page).map_err(failed)?;
     for (key, value) in found {
         dict.set(key, value);
     }

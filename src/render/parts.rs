@@ -17,14 +17,12 @@ use std::ops::Range;
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use serde_json::{Map, Value, json};
-use typst::foundations::{Bytes, Label, Selector};
-use typst::introspection::{Introspector, MetadataElem};
+use typst::foundations::Bytes;
 use typst::syntax::FileId;
-use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use super::compile::Laid;
-use super::excerpt::ItemPages;
+use super::excerpt::{ItemPages, marker_pages};
 use super::join::join_pdfs;
 use super::schedule::LayoutJob;
 use super::{RenderResult, Rendered, Renderer};
@@ -132,6 +130,12 @@ impl Renderer {
             items: &items,
             entries: &entries,
             ranges: &ranges,
+            item_outputs: job
+                .outputs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, output)| Some((output.item?, i)))
+                .collect(),
         };
         Some(match parts.render() {
             Ok(results) => results,
@@ -188,6 +192,8 @@ struct Parts<'a> {
     items: &'a [Value],
     entries: &'a [Entry],
     ranges: &'a [Range<usize>],
+    /// The job's outputs that are items' PDFs, by item number.
+    item_outputs: BTreeMap<u64, usize>,
 }
 
 impl Parts<'_> {
@@ -377,19 +383,19 @@ impl Parts<'_> {
         } = laid;
         warnings.extend(mine);
         typst::comemo::evict(0);
-        let numbers: Vec<u64> = self.entries[self.ranges[index].clone()]
-            .iter()
-            .filter(|e| !e.hidden)
-            .map(|e| e.number)
-            .collect();
         let pages = ItemPages::of(&paged);
         let mut items = Vec::new();
-        for (i, output) in self.job.outputs.iter().enumerate() {
-            let Some(number) = output.item.filter(|n| numbers.contains(n)) else {
+        for entry in &self.entries[self.ranges[index].clone()] {
+            let Some(&i) = self
+                .item_outputs
+                .get(&entry.number)
+                .filter(|_| !entry.hidden)
+            else {
                 continue;
             };
+            let output = &self.job.outputs[i];
             let result = pages
-                .cut(&paged, number, &self.job.path, output)
+                .cut(&paged, entry.number, &self.job.path, output)
                 .and_then(|cut| {
                     Ok(Rendered {
                         pdf: renderer.export(&world, &output.path, &cut)?.into(),
@@ -435,20 +441,9 @@ fn forget(laid: Laid<'_>, warnings: &mut Vec<Diagnostic>) {
 
 /// The page (from 0) of each closed item's line in `paged`.
 fn line_pages(paged: &PagedDocument) -> BTreeMap<u64, usize> {
-    let Some(label) = Label::new(PicoStr::intern(LINE_MARKER)) else {
-        return BTreeMap::new();
-    };
-    let introspector = paged.introspector();
-    introspector
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|marker| {
-            let page = introspector.page(marker.location()?)?.get() - 1;
-            match &marker.to_packed::<MetadataElem>()?.value {
-                typst::foundations::Value::Int(n) => Some((u64::try_from(*n).ok()?, page)),
-                _ => None,
-            }
-        })
+    marker_pages(paged, LINE_MARKER)
+        .into_iter()
+        .filter_map(|(page, number)| Some((u64::try_from(number).ok()?, page)))
         .collect()
 }
 
