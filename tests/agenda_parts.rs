@@ -25,16 +25,10 @@ const CLOSED: [usize; 4] = [1, 2, 8, 14];
 /// built in parts of four.
 fn built(dir: &Path) -> (PathBuf, PathBuf) {
     let whole = dir.join("whole");
-    let made = Command::new(env!("CARGO_BIN_EXE_udvalg-synthetic"))
-        .arg(&whole)
-        .args(["--committees", "1", "--meetings", "1", "--items"])
-        .arg(ITEMS.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
+    let items = ITEMS.to_string();
+    common::synthetic(
+        &whole,
+        &["--committees", "1", "--meetings", "1", "--items", &items],
     );
     let meetings = whole.join("meetings.toml");
     let mut text = std::fs::read_to_string(&meetings).unwrap();
@@ -165,16 +159,7 @@ fn an_agenda_in_parts_shows_what_the_whole_agenda_shows() {
         for (page, (a, b)) in a_pages.iter().zip(&b_pages).enumerate() {
             assert!(a == b, "{agenda}: page {} looks as it does whole", page + 1);
         }
-        let checked = Command::new("qpdf")
-            .arg("--check")
-            .arg(&b)
-            .output()
-            .unwrap();
-        assert!(
-            checked.status.success(),
-            "{}",
-            String::from_utf8_lossy(&checked.stdout)
-        );
+        common::assert_qpdf_check(&b);
         assert_eq!(common::pdf_info(&b, "Title"), common::pdf_info(&a, "Title"));
     }
     let items: Vec<PathBuf> = std::fs::read_dir(whole.join("u00-2025-01-14"))

@@ -302,16 +302,7 @@ fn qpdf_finds_no_damage() {
         .into_iter()
         .filter(|(n, _)| n.ends_with(".pdf"))
     {
-        let out = std::process::Command::new("qpdf")
-            .arg("--check")
-            .arg(built().join(&name))
-            .output()
-            .expect("qpdf is installed");
-        assert!(
-            out.status.success(),
-            "qpdf --check {name}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        common::assert_qpdf_check(&built().join(&name));
     }
 }
 

@@ -205,12 +205,7 @@ fn every_paper_of_the_package_passes_qpdf() {
         .into_iter()
         .filter(|(n, _)| n.ends_with(".pdf"))
     {
-        let out = std::process::Command::new("qpdf")
-            .arg("--check")
-            .arg(folder.join(&name))
-            .output()
-            .expect("qpdf is installed");
-        assert!(out.status.success(), "qpdf --check {name}");
+        common::assert_qpdf_check(&folder.join(&name));
     }
 }
 

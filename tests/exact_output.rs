@@ -238,16 +238,7 @@ fn a_folder_that_cannot_be_written_is_a_system_error() {
 fn render_workers_end_with_the_build_that_started_them() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("synthetic");
-    let made = Command::new(env!("CARGO_BIN_EXE_udvalg-synthetic"))
-        .arg(&plan)
-        .args(["--committees", "6"])
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    common::synthetic(&plan, &["--committees", "6"]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_udvalg"))
         .args([
             "build",

@@ -177,12 +177,10 @@ fn workers_that_stop_fail_the_run_with_a_reason_and_do_not_hang() {
 #[test]
 fn a_large_build_renders_in_processes_with_the_same_result() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_udvalg-synthetic"))
-        .args(["plan", "--committees", "10", "--items", "1"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::synthetic(
+        &dir.path().join("plan"),
+        &["--committees", "10", "--items", "1"],
+    );
     let build = |jobs: &str, to: &str| {
         let out = common::udvalg(
             dir.path(),

@@ -29,6 +29,31 @@ pub fn udvalg(cwd: &Path, args: &[&str]) -> Output {
         .expect("the udvalg binary runs")
 }
 
+/// Writes the benchmark's synthetic plan at `plan` (`udvalg-synthetic PLAN ARGS...`).
+pub fn synthetic(plan: &Path, args: &[&str]) {
+    let made = Command::new(env!("CARGO_BIN_EXE_udvalg-synthetic"))
+        .arg(plan)
+        .args(args)
+        .output()
+        .expect("the udvalg-synthetic binary runs");
+    assert!(made.status.success(), "{}", stderr(&made));
+}
+
+/// Asserts that `qpdf --check` finds no damage in `pdf`.
+pub fn assert_qpdf_check(pdf: &Path) {
+    let out = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf is installed");
+    assert!(
+        out.status.success(),
+        "qpdf --check {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
