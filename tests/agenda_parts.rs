@@ -39,6 +39,20 @@ fn built(dir: &Path) -> (PathBuf, PathBuf) {
         let at = item + text[item..].find("closed = false").unwrap();
         text.replace_range(at..at + "closed = false".len(), "closed = true");
     }
+    // A heading in an item's prose: not in the contents of either (a parted agenda's contents
+    // know only the items).
+    let presentation = text
+        .find("id = \"punkt-04\"")
+        .and_then(|item| {
+            text[item..]
+                .find("presentation = \"\"\"\n")
+                .map(|at| item + at)
+        })
+        .expect("the synthetic items have a presentation");
+    text.insert_str(
+        presentation + "presentation = \"\"\"\n".len(),
+        "= Forhistorie\n\n",
+    );
     std::fs::write(&meetings, text).unwrap();
     let parted = dir.join("parted");
     copy_dir(&whole, &parted);
@@ -161,6 +175,11 @@ fn an_agenda_in_parts_shows_what_the_whole_agenda_shows() {
         }
         common::assert_qpdf_check(&b);
         assert_eq!(common::pdf_info(&b, "Title"), common::pdf_info(&a, "Title"));
+        assert_eq!(
+            common::pdf_text(&b).matches("Forhistorie").count(),
+            1,
+            "{agenda}: the prose heading is printed in its item, and is not in the contents"
+        );
     }
     let items: Vec<PathBuf> = std::fs::read_dir(whole.join("u00-2025-01-14"))
         .unwrap()

@@ -7,7 +7,7 @@ use crate::documents::{self, Document, Selection};
 use crate::output::OutputDir;
 use crate::output::sent::{self, SentLedger};
 use crate::plan::{self, Plan};
-use crate::render::Renderer;
+use crate::render::{RenderResult, Renderer};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -52,7 +52,14 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, UsageError>
             .collect();
         let documents: Vec<&Document> = catalogue.documents.iter().chain(&packages).collect();
         documents_checked = documents.len();
-        for result in renderer.render_all(&documents) {
+        // A check writes nothing: each PDF is let go as soon as it is made, or a meeting of
+        // thousands of items would hold all its item PDFs until the last is laid out.
+        let drop_pdf = |_: usize, result: &mut RenderResult| {
+            if let Ok(rendered) = result {
+                rendered.pdf = Default::default();
+            }
+        };
+        for result in renderer.render_all_with(&documents, &drop_pdf).results {
             match result {
                 Ok(rendered) => diagnostics.extend(rendered.warnings),
                 Err(errors) => diagnostics.extend(errors),
